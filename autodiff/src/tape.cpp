@@ -44,7 +44,7 @@ Tape<Real>::~Tape() {
   ::operator delete(ends_);
   ::operator delete(op_index_);
   ::operator delete(multiplier_);
-  for (Block& b : blocks_) ::operator delete(b.data);
+  for (Block& b : blocks_) ::operator delete(b.data, std::align_val_t{16});
 }
 
 template <class Real>
