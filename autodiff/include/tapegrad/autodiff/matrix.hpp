@@ -91,6 +91,10 @@ template <class Real>
 BasicMatVar<Real> scale(const BasicMatVar<Real>& a, const BasicVar<Real>& s);
 template <class Real>
 BasicMatVar<Real> scale(const BasicMatVar<Real>& a, double s);
+template <class Real, class E>
+BasicMatVar<Real> scale(const BasicMatVar<Real>& a, const Expr<E, Real>& s) {
+  return scale(a, BasicVar<Real>(s));
+}
 // a + one row added to every row (a bias): row is 1 x a.cols().
 template <class Real>
 BasicMatVar<Real> add_to_rows(const BasicMatVar<Real>& a, const BasicMatVar<Real>& row);
