@@ -9,3 +9,5 @@
 #include "tapegrad/autodiff/var.hpp"
 #include "tapegrad/autodiff/scalar_ops.hpp"
 #include "tapegrad/autodiff/drivers.hpp"
+#include "tapegrad/autodiff/matrix.hpp"
+#include "tapegrad/autodiff/check.hpp"
