@@ -10,4 +10,5 @@
 #include "tapegrad/autodiff/scalar_ops.hpp"
 #include "tapegrad/autodiff/drivers.hpp"
 #include "tapegrad/autodiff/matrix.hpp"
+#include "tapegrad/autodiff/densities.hpp"
 #include "tapegrad/autodiff/check.hpp"

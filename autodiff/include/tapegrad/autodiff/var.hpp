@@ -23,6 +23,7 @@ namespace tapegrad {
 //                                                       // writes leaves at slots K.. with w * d/dleaf
 template <class E, class Real>
 struct Expr {
+  using real_type = Real;
   const E& self() const { return static_cast<const E&>(*this); }
 };
 
@@ -108,6 +109,37 @@ class BasicVar : public Expr<BasicVar<Real>, Real> {
 using Var = BasicVar<double>;
 // The variable of second-order sweeps (forward-over-reverse): values are Dual numbers.
 using HVar = BasicVar<Dual>;
+
+// The scalar type that holds a value of T: BasicVar<R> for a Var or an expression over R,
+// double for a number. Generic code uses it to name its result type.
+template <class T, class = void>
+struct scalar_of {
+  using type = double;
+};
+template <class T>
+struct scalar_of<T, std::void_t<typename T::real_type>> {
+  using type = BasicVar<typename T::real_type>;
+};
+// True for numbers, Vars and expressions: what the scalar forms of a function accept.
+template <class T, class = void>
+struct is_scalar_like : std::is_arithmetic<T> {};
+template <class T>
+struct is_scalar_like<T, std::void_t<typename T::real_type>> : std::true_type {};
+template <class... Ts>
+constexpr bool all_scalar_like_v = (is_scalar_like<std::decay_t<Ts>>::value && ...);
+
+// The result type of a computation mixing these arguments: a Var if any of them is one.
+template <class... Ts>
+struct promote {
+  using type = double;
+};
+template <class T, class... Ts>
+struct promote<T, Ts...> {
+  using head = typename scalar_of<std::decay_t<T>>::type;
+  using type = std::conditional_t<std::is_same<head, double>::value, typename promote<Ts...>::type, head>;
+};
+template <class... Ts>
+using promote_t = typename promote<Ts...>::type;
 
 // The value of a double, Dual, Var or expression, as a double.
 template <class E, class Real>
