@@ -155,7 +155,9 @@ double bernoulli_forward(const Eigen::VectorXd& y, const double* eta, double* d)
     const auto yy = y.segment(start, len).array();
     const Eigen::Array<double, Eigen::Dynamic, 1, 0, kBlock, 1> t = (-e.abs()).exp();
     const Eigen::Array<double, Eigen::Dynamic, 1, 0, kBlock, 1> inv = 1.0 / (1.0 + t);
-    total += (yy * e - e.max(0.0) - (1.0 + t).log()).sum();
+    // A y outside {0, 1} makes the sum NaN, so the caller validates only on that path.
+    const auto valid = (yy == 0.0) || (yy == 1.0);
+    total += valid.select(yy * e - e.max(0.0) - (1.0 + t).log(), NAN).sum();
     Eigen::Map<Eigen::ArrayXd>(d + start, len) = yy - (e >= 0).select(inv, t * inv);
   }
   return total;
@@ -164,6 +166,7 @@ double bernoulli_forward(const Eigen::VectorXd& y, const double* eta, double* d)
 Dual bernoulli_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
   Dual total(0);
   for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (y[i] != 0 && y[i] != 1) return Dual(NAN);  // the caller names the row
     total += y[i] * eta[i] - detail::softplus_of(eta[i]);
     d[i] = y[i] - detail::sigmoid_of(eta[i]);
   }
@@ -252,13 +255,15 @@ template <class Real>
 BasicVar<Real> bernoulli_logit_lpmf(const Eigen::VectorXd& y, const BasicMatVar<Real>& eta) {
   static constexpr const char* kName = "bernoulli_logit_lpmf";
   check_length(kName, y.size(), eta.rows(), eta.cols(), "eta", true);
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    if (y[i] != 0 && y[i] != 1) throw_row(kName, "y", i, "must be 0 or 1", y[i]);
-  }
   Tape<Real>& tape = active_tape<Real>();
   Real* d = tape.template allocate_array<Real>(static_cast<std::size_t>(y.size()));
   const Real value = bernoulli_forward(y, eta.value_data(), d);
-  if (std::isnan(value_of(value))) explain_nan(kName, "eta", eta);
+  if (!std::isfinite(value_of(value))) {  // a y outside {0, 1} (NaN included) or a NaN eta: say where
+    for (Eigen::Index i = 0; i < y.size(); ++i) {
+      if (y[i] != 0 && y[i] != 1) throw_row(kName, "y", i, "must be 0 or 1", y[i]);
+    }
+    explain_nan(kName, "eta", eta);
+  }
   auto* node = emplace_node<StoredDerivativeNode<Real>>(tape, eta, d);
   return finish(tape, node, value);
 }

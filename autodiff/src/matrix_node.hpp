@@ -18,13 +18,13 @@ namespace tapegrad::detail {
 template <class Real>
 using Map = typename BasicMatVar<Real>::Map;
 
-// A fresh rows x cols matrix variable: value uninitialised, adjoint zero.
+// A fresh rows x cols matrix variable: value and adjoint uninitialised (the node constructor
+// registers the adjoint, and the tape zeroes it before each reverse pass).
 template <class Real>
 BasicMatVar<Real> new_matrix(Tape<Real>& tape, Eigen::Index rows, Eigen::Index cols) {
   const auto n = static_cast<std::size_t>(rows * cols);
   Real* value = tape.template allocate_array<Real>(n);
   Real* adjoint = tape.template allocate_array<Real>(n);
-  for (std::size_t i = 0; i < n; ++i) adjoint[i] = Real(0);
   return BasicMatVar<Real>(value, adjoint, rows, cols);
 }
 

@@ -46,6 +46,10 @@ double trigamma(double x) {
 
 double tetragamma(double x) {
   if (std::isnan(x) || is_pole(x)) return kNaN;
+  if (x < 0) {  // d/dx of trigamma's reflection: psi2(x) = psi2(1 - x) - 2 pi^3 cos(pi x) / sin^3(pi x)
+    const double s = std::sin(kPi * x);
+    return tetragamma(1 - x) - 2 * kPi * kPi * kPi * std::cos(kPi * x) / (s * s * s);
+  }
   double shift = 0;
   while (x < 10) {  // psi2(x) = psi2(x + 1) - 2/x^3
     shift -= 2 / (x * x * x);

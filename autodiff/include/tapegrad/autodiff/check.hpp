@@ -9,6 +9,9 @@
 // The numeric derivative is a central difference with a step scaled to each parameter,
 // h_i = step * max(1, |x_i|), improved by Richardson extrapolation: D(h) and D(h/2) combine
 // to (4 D(h/2) - D(h)) / 3, whose error is O(h^4) instead of O(h^2).
+//
+// The finite-difference code is compiled once (check.cpp) behind std::function; only the thin
+// templates at the bottom, which call f with the right scalar type, are instantiated per f.
 
 #include <Eigen/Core>
 #include <functional>
@@ -24,19 +27,23 @@ struct CheckOptions {
   // A row passes when abs_error <= abs_tol or rel_error <= rel_tol.
   double rel_tol = 1e-6;
   double abs_tol = 1e-8;
-  // Base step; scaled by max(1, |x_i|). 1e-3 suits Richardson (truncation O(h^4), rounding
-  // O(eps/h)); without Richardson 6e-6 (about cbrt(eps)) is the usual choice.
-  double step = 1e-3;
+  // Base step, scaled by max(1, |x_i|). 0 picks the step that balances truncation against
+  // rounding: 1e-3 (about eps^(1/5)) with Richardson, whose truncation error is O(h^4);
+  // 6.06e-6 (cbrt(eps)) for a plain central difference, whose truncation error is O(h^2).
+  double step = 0;
   bool richardson = true;
-  // Parameter names for the table; "theta[i]" where missing.
+  // Parameter names for the table; "theta[i]" where missing or empty.
   std::vector<std::string> names;
 };
+
+// The base step the options stand for (resolves step == 0 as documented above).
+double effective_step(const CheckOptions& options);
 
 struct CheckRow {
   std::string name;
   double analytic;
   double numeric;
-  double abs_error;
+  double abs_error;  // |analytic - numeric|; infinite when either is not finite
   double rel_error;  // abs_error / max(|analytic|, |numeric|); 0 when both are 0
   bool passed;
   std::string note;  // why a row failed beyond the tolerances (a non-finite value)
@@ -46,14 +53,16 @@ struct CheckReport {
   double value = 0;  // f at x
   std::vector<CheckRow> rows;
   bool passed = true;
+  std::string row_kind = "parameters";  // what a row is, for the summary ("Hessian entries")
   std::size_t n_failed() const;
   double max_rel_error() const;
-  // An aligned table with a summary line.
+  // An aligned table (parameter, analytic, numeric, abs error, rel error, PASS/FAIL) and the summary.
   std::string table() const;
-  // One line: parameters, failures, largest relative error.
+  // One line: verdict, number of rows, failures, largest relative error.
   std::string summary() const;
 };
 
+// Prints report.table().
 std::ostream& operator<<(std::ostream& os, const CheckReport& report);
 
 // The numeric derivative of f along coordinate i at x, by the rules above.
@@ -61,16 +70,18 @@ double finite_difference(const std::function<double(const Eigen::VectorXd&)>& f,
                          Eigen::Index i, const CheckOptions& options = {});
 
 // Compares a given gradient with finite differences of f (f evaluated in double).
+// Throws std::invalid_argument when analytic.size() != x.size().
 CheckReport compare_gradient(const std::function<double(const Eigen::VectorXd&)>& f, const Eigen::VectorXd& x,
                              const Eigen::VectorXd& analytic, const CheckOptions& options = {});
 
 // Compares a given Hessian with finite differences of a gradient (rows named "H[i,j]").
+// Throws std::invalid_argument when analytic is not x.size() x x.size().
 CheckReport compare_hessian(const std::function<Eigen::VectorXd(const Eigen::VectorXd&)>& gradient,
                             const Eigen::VectorXd& x, const Eigen::MatrixXd& analytic,
                             const CheckOptions& options = {});
 
 namespace detail {
-// f evaluated with T = double, however it takes its parameters.
+// f evaluated with T = double, however it takes its parameters (as detail::call_with does).
 template <class F>
 std::function<double(const Eigen::VectorXd&)> as_double_function(F& f) {
   return [&f](const Eigen::VectorXd& x) {

@@ -69,14 +69,17 @@ inline Dual lgamma(const Dual& x) { return {std::lgamma(x.v), digamma(x.v) * x.d
 inline Dual digamma(const Dual& x) { return {digamma(x.v), trigamma(x.v) * x.d}; }
 inline Dual trigamma(const Dual& x) { return {trigamma(x.v), tetragamma(x.v) * x.d}; }
 inline Dual pow(const Dual& a, double b) { return {std::pow(a.v, b), b * std::pow(a.v, b - 1) * a.d}; }
+// A term whose tangent is zero is skipped, not multiplied by 0: for a constant exponent
+// (x^2.0, as the tape records pow(Var, double)) log(a) is NaN when a < 0, and NaN * 0 = NaN.
 inline Dual pow(const Dual& a, const Dual& b) {
   const double p = std::pow(a.v, b.v);
-  const double db = p == 0 ? 0 : p * std::log(a.v) * b.d;
-  return {p, b.v * std::pow(a.v, b.v - 1) * a.d + db};
+  const double da = a.d == 0 ? 0 : b.v * std::pow(a.v, b.v - 1) * a.d;
+  const double db = p == 0 || b.d == 0 ? 0 : p * std::log(a.v) * b.d;
+  return {p, da + db};
 }
 inline Dual pow(double a, const Dual& b) {
   const double p = std::pow(a, b.v);
-  return {p, p == 0 ? 0 : p * std::log(a) * b.d};
+  return {p, p == 0 || b.d == 0 ? 0 : p * std::log(a) * b.d};
 }
 inline bool isfinite(const Dual& x) { return std::isfinite(x.v) && std::isfinite(x.d); }
 inline bool isnan(const Dual& x) { return std::isnan(x.v) || std::isnan(x.d); }
