@@ -42,6 +42,12 @@ BasicVar<Real> log_sum_exp(const std::vector<BasicVar<Real>>& xs) {
   return BasicVar<Real>::recorded(f, tape.close_statement(xs.size()));
 }
 
+double sum(const std::vector<double>& xs) {
+  double total = 0;
+  for (double x : xs) total += x;
+  return total;
+}
+
 double log_sum_exp(const std::vector<double>& xs) {
   if (xs.empty()) return -INFINITY;
   const double m = *std::max_element(xs.begin(), xs.end());

@@ -169,9 +169,11 @@ struct PowOp {
 };
 struct LogSumExpOp {  // log(e^a + e^b)
   template <class R> static R value(const R& a, const R& b) {
-    using std::abs; using std::exp; using std::log1p;
+    using std::exp; using std::log1p;
     if (value_of(a) == -INFINITY && value_of(b) == -INFINITY) return R(-INFINITY);
-    return (a > b ? a : b) + log1p(exp(-abs(a - b)));
+    // One branch for the max and the exponent together (not max + log1p(exp(-|a - b|))):
+    // at a == b a second-order sweep must see the same smooth formula in both places.
+    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
   }
   template <class R> static R partial_a(const R& a, const R&, const R& f) { using std::exp; return exp(a - f); }
   template <class R> static R partial_b(const R&, const R& b, const R& f) { using std::exp; return exp(b - f); }
@@ -289,6 +291,7 @@ BasicVar<Real> sum(const std::vector<BasicVar<Real>>& xs);
 template <class Real>
 BasicVar<Real> log_sum_exp(const std::vector<BasicVar<Real>>& xs);
 double log_sum_exp(const std::vector<double>& xs);
+double sum(const std::vector<double>& xs);
 
 extern template BasicVar<double> sum(const std::vector<BasicVar<double>>&);
 extern template BasicVar<Dual> sum(const std::vector<BasicVar<Dual>>&);

@@ -34,8 +34,7 @@ inline double square(double x) { return x * x; }
 // log(exp(a) + exp(b)) without overflow.
 inline double log_sum_exp(double a, double b) {
   if (a == -INFINITY && b == -INFINITY) return -INFINITY;
-  const double m = a > b ? a : b;
-  return m + std::log1p(std::exp(-std::abs(a - b)));
+  return a > b ? a + std::log1p(std::exp(b - a)) : b + std::log1p(std::exp(a - b));
 }
 
 }  // namespace tapegrad
