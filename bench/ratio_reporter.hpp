@@ -1,10 +1,11 @@
 #pragma once
 // Runs the registered benchmarks (5 repetitions unless told otherwise) and prints, after the
-// usual table, ratios of medians measured in this same run.
+// usual table, ratios of medians measured in this same run, then any lines the program adds.
 
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -18,7 +19,10 @@ class MedianCollector : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
-        medians_[run.run_name.str()] = run.GetAdjustedRealTime();
+        const std::string name = run.run_name.str();
+        medians_[name] = run.GetAdjustedRealTime();
+        cpu_medians_[name] = run.GetAdjustedCPUTime();
+        for (const auto& [counter, value] : run.counters) counters_[name][counter] = value.value;
       }
     }
     ConsoleReporter::ReportRuns(runs);
@@ -28,9 +32,23 @@ class MedianCollector : public benchmark::ConsoleReporter {
     auto it = medians_.find(name);
     return it == medians_.end() ? -1.0 : it->second;
   }
+  // Median CPU time: on a shared machine, time spent descheduled is not counted.
+  double cpu_median(const std::string& name) const {
+    auto it = cpu_medians_.find(name);
+    return it == cpu_medians_.end() ? -1.0 : it->second;
+  }
+  // Median of a counter (items_per_second, ...), or a negative number if absent.
+  double counter(const std::string& name, const std::string& counter) const {
+    auto it = counters_.find(name);
+    if (it == counters_.end()) return -1.0;
+    auto c = it->second.find(counter);
+    return c == it->second.end() ? -1.0 : c->second;
+  }
 
  private:
   std::map<std::string, double> medians_;
+  std::map<std::string, double> cpu_medians_;
+  std::map<std::string, std::map<std::string, double>> counters_;
 };
 
 struct Ratio {
@@ -39,7 +57,9 @@ struct Ratio {
 };
 
 // argv may carry Google Benchmark flags; repetitions default to 5 (medians need several).
-inline int run_and_print_ratios(int argc, char** argv, const std::vector<Ratio>& ratios) {
+// `after` prints the program's own closing lines (it sees the medians).
+inline int run_and_print_ratios(int argc, char** argv, const std::vector<Ratio>& ratios,
+                                const std::function<void(const MedianCollector&)>& after = {}) {
   std::vector<char*> args(argv, argv + argc);
   std::string reps = "--benchmark_repetitions=5";
   std::string aggregates = "--benchmark_report_aggregates_only=true";
@@ -53,18 +73,23 @@ inline int run_and_print_ratios(int argc, char** argv, const std::vector<Ratio>&
   benchmark::Initialize(&n, args.data());
   MedianCollector reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  std::printf("\nRatios of medians, this run:\n");
+  std::printf("\nRatios of medians (real time; CPU time in brackets), this run:\n");
   for (const Ratio& r : ratios) {
     const double a = reporter.median(r.numerator), b = reporter.median(r.denominator);
-    if (a < 0 || b <= 0) continue;  // filtered out
+    if (a < 0 || b <= 0) {
+      std::printf("  %-60s    n/a   (filtered out, or fewer than 2 repetitions: no median)\n", r.label.c_str());
+      continue;
+    }
     const double ratio = a / b;
+    const double cpu_ratio = reporter.cpu_median(r.numerator) / reporter.cpu_median(r.denominator);
     if (r.target > 0) {
-      std::printf("  %-58s %6.2f   (target <= %.2f: %s)\n", r.label.c_str(), ratio, r.target,
+      std::printf("  %-60s %6.2f [%.2f]   (target <= %.2f: %s)\n", r.label.c_str(), ratio, cpu_ratio, r.target,
                   ratio <= r.target ? "met" : "MISSED");
     } else {
-      std::printf("  %-58s %6.2f\n", r.label.c_str(), ratio);
+      std::printf("  %-60s %6.2f [%.2f]\n", r.label.c_str(), ratio, cpu_ratio);
     }
   }
+  if (after) after(reporter);
   benchmark::Shutdown();
   return 0;
 }

@@ -1,11 +1,16 @@
 // Vectorised log densities: each is one fused node. The forward pass computes the sum and
-// stores what the backward pass needs (usually d/d(parameter_i) per row), so backward is one
-// multiply-add per row.
+// stores what the backward pass needs (usually d lp / d parameter_i per row, in the arena), so
+// the backward pass is one multiply-add per row. The double path runs over blocks of rows with
+// Eigen array expressions (SIMD exp and log); the Dual path is a plain loop over the same
+// formulas, so forward-over-reverse sees exact derivatives.
 
 #include "tapegrad/autodiff/densities.hpp"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
-#include <sstream>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -14,60 +19,112 @@
 namespace tapegrad {
 
 namespace detail {
-void throw_domain(const char* function, const char* argument, const char* requirement, double value) {
-  std::ostringstream msg;
-  msg.precision(17);
-  msg << function << ": " << argument << " " << requirement << ", got " << value;
-  throw std::domain_error(msg.str());
+
+namespace {
+// The shortest text that reads back as v ("-1", "0.5", "0.1", "nan", "inf").
+std::string shortest(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
 }
+}  // namespace
+
+void throw_domain(const char* function, const char* argument, const std::string& requirement, double value) {
+  throw std::domain_error(std::string(function) + ": " + argument + " " + requirement + ", got " + shortest(value));
+}
+
+void throw_domain_at(const char* function, const char* argument, std::ptrdiff_t index, const std::string& requirement,
+                     double value) {
+  throw std::domain_error(std::string(function) + ": " + argument + "[" + std::to_string(index) + "] " + requirement +
+                          ", got " + shortest(value));
+}
+
 }  // namespace detail
 
 using detail::emplace_node;
 using detail::new_scalar_output;
 using detail::ScalarArg;
+using detail::throw_domain_at;
 
 namespace {
 
-[[noreturn]] void throw_row(const char* function, const char* argument, Eigen::Index row, const char* requirement,
-                            double value) {
-  std::ostringstream msg;
-  msg.precision(17);
-  msg << function << ": " << argument << "[" << row << "] " << requirement << ", got " << value;
-  throw std::domain_error(msg.str());
-}
+// Rows per block on the double path: the block's temporaries stay in L1.
+constexpr Eigen::Index kBlock = 256;
+using BlockArray = Eigen::Array<double, Eigen::Dynamic, 1, 0, kBlock, 1>;
+using ConstColumn = Eigen::Map<const Eigen::ArrayXd>;
+using Column = Eigen::Map<Eigen::ArrayXd>;
 
-// A vector parameter (cols == 1 expected) has one element per observation; a matrix one row.
-void check_length(const char* function, Eigen::Index n_data, Eigen::Index rows, Eigen::Index cols,
-                  const char* what, bool one_column) {
+std::string shape(Eigen::Index rows, Eigen::Index cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
+
+// A parameter has one row per observation and, when one_column, one column.
+void check_shape(const char* function, Eigen::Index n_data, const char* what, Eigen::Index rows, Eigen::Index cols,
+                 bool one_column) {
   if (rows != n_data || (one_column && cols != 1)) {
-    throw std::invalid_argument(std::string(function) + ": " + what + " is " + std::to_string(rows) + "x" +
-                                std::to_string(cols) + " but y has " + std::to_string(n_data) + " rows");
+    throw std::invalid_argument(std::string(function) + ": " + what + " is " + shape(rows, cols) + " but y is " +
+                                shape(n_data, 1) + " (" + what + " must be " +
+                                (one_column ? shape(n_data, 1) : std::to_string(n_data) + "xK") + ")");
   }
 }
 
-// After a forward pass gave a non-finite sum: find the row that caused it and say so.
+// After a forward pass gave a NaN sum: find the parameter element that caused it and say where
+// ("eta[3]" in a column, "eta[3,1]" in a matrix). Returns when there is none (a NaN from
+// infinities, +inf - inf, is left for the caller to see).
 template <class Real>
 void explain_nan(const char* function, const char* argument, const BasicMatVar<Real>& m) {
   for (Eigen::Index k = 0; k < m.size(); ++k) {
-    if (std::isnan(value_of(m.value_data()[k]))) throw_row(function, argument, k % m.rows(), "must not be NaN", NAN);
+    const double v = value_of(m.value_data()[k]);
+    if (!std::isnan(v)) continue;
+    const Eigen::Index row = k % m.rows(), col = k / m.rows();
+    if (m.cols() == 1) throw_domain_at(function, argument, row, "must not be NaN", v);
+    const std::string where = std::string(argument) + "[" + std::to_string(row) + "," + std::to_string(col) + "]";
+    detail::throw_domain(function, where.c_str(), "must not be NaN", v);
   }
 }
 
 void check_data_not_nan(const char* function, const Eigen::VectorXd& y) {
   for (Eigen::Index i = 0; i < y.size(); ++i) {
-    if (std::isnan(y[i])) throw_row(function, "y", i, "must not be NaN", y[i]);
+    if (std::isnan(y[i])) throw_domain_at(function, "y", i, "must not be NaN", y[i]);
   }
 }
 
-// Adds g * d to the scalar adjoint of a parameter when it is a variable.
+// Adds g to the scalar adjoint of a parameter when it is a variable.
 template <class Real>
 void add_scalar(Real* adj, const ScalarArg<Real>& p, const Real& g) {
   if (p.is_variable) adj[p.index] += g;
 }
 
+// The node's scalar output, created after the node so the scalar sweep has finished its adjoint
+// when the node's backward step runs.
+template <class Real, class Node>
+BasicVar<Real> finish(Tape<Real>& tape, Node* node, const Real& value) {
+  BasicVar<Real> out = new_scalar_output(tape, value);
+  node->out = out.index();
+  return out;
+}
+
+// ---- nodes whose backward is "adjoint_k += g * stored derivative_k" ----
+
+template <class Real>
+struct StoredDerivativeNode final : MatrixNode<Real> {
+  BasicMatVar<Real> eta;
+  const Real* d_eta;  // d lp / d eta, per element, in the arena
+  Index out = 0;
+  StoredDerivativeNode(Tape<Real>& t, const BasicMatVar<Real>& e, const Real* d)
+      : MatrixNode<Real>(t, nullptr, 0), eta(e), d_eta(d) {}
+  void backward(Real* adj) override {
+    const Real g = adj[out];
+    if (is_zero(g)) return;
+    Real* de = eta.adjoint_data();
+    for (Eigen::Index k = 0; k < eta.size(); ++k) de[k] += g * d_eta[k];
+  }
+};
+
 // ---- normal ----
 // lp = -n log sigma - n log sqrt(2 pi) - sum z_i^2 / 2, z_i = (y_i - mu_i) / sigma
-// d lp / d mu_i = z_i / sigma;  d lp / d sigma = (sum z_i^2 - n) / sigma
+// d lp / d mu_i = (y_i - mu_i) / sigma^2;  d lp / d sigma = (sum z_i^2 - n) / sigma
+// Nothing per row is stored: backward recomputes y_i - mu_i from the referenced data.
 
 template <class Real>
 struct NormalNode final : MatrixNode<Real> {
@@ -81,10 +138,12 @@ struct NormalNode final : MatrixNode<Real> {
       : MatrixNode<Real>(t, nullptr, 0), y(&y_), mu(mu_), sigma(s), sum_z2(z2) {}
   void backward(Real* adj) override {
     const Real g = adj[out];
+    if (is_zero(g)) return;
     const Real w = g / (sigma.value * sigma.value);
     const Real* m = mu.value_data();
+    const double* yy = y->data();
     Real* dm = mu.adjoint_data();
-    for (Eigen::Index i = 0; i < y->size(); ++i) dm[i] += w * ((*y)[i] - m[i]);
+    for (Eigen::Index i = 0; i < y->size(); ++i) dm[i] += w * (yy[i] - m[i]);
     add_scalar(adj, sigma, g * (sum_z2 - static_cast<double>(y->size())) / sigma.value);
   }
 };
@@ -95,19 +154,21 @@ struct NormalNode final : MatrixNode<Real> {
 // d/dmu_i = (nu + 1) r / (sigma^2 nu + r^2)
 // d/dsigma = sum_i [-1/sigma + (nu + 1) q / (sigma (1 + q))]
 // d/dnu = sum_i [psi((nu+1)/2)/2 - psi(nu/2)/2 - 1/(2 nu) - log1p(q)/2 + (nu + 1) q / (2 nu (1 + q))]
+// log1p stays (no SIMD): log(1 + q) would lose (nu + 1)/2 * 1e-16 per row at large nu.
 
 template <class Real>
 struct StudentTNode final : MatrixNode<Real> {
   BasicMatVar<Real> mu;
   ScalarArg<Real> nu, sigma;
-  Real* d_mu;  // per row, in the arena
+  const Real* d_mu;  // per row, in the arena
   Real d_nu, d_sigma;
   Index out = 0;
   StudentTNode(Tape<Real>& t, const BasicMatVar<Real>& mu_, const ScalarArg<Real>& n, const ScalarArg<Real>& s,
-               Real* dm, const Real& dn, const Real& ds)
+               const Real* dm, const Real& dn, const Real& ds)
       : MatrixNode<Real>(t, nullptr, 0), mu(mu_), nu(n), sigma(s), d_mu(dm), d_nu(dn), d_sigma(ds) {}
   void backward(Real* adj) override {
     const Real g = adj[out];
+    if (is_zero(g)) return;
     Real* dm = mu.adjoint_data();
     for (Eigen::Index i = 0; i < mu.size(); ++i) dm[i] += g * d_mu[i];
     add_scalar(adj, nu, g * d_nu);
@@ -115,50 +176,31 @@ struct StudentTNode final : MatrixNode<Real> {
   }
 };
 
-// ---- nodes whose backward is "adjoint_i += g * stored derivative_i" ----
-
-template <class Real>
-struct StoredDerivativeNode final : MatrixNode<Real> {
-  BasicMatVar<Real> eta;
-  const Real* d_eta;  // d lp / d eta, per element, in the arena
-  Index out = 0;
-  StoredDerivativeNode(Tape<Real>& t, const BasicMatVar<Real>& e, const Real* d)
-      : MatrixNode<Real>(t, nullptr, 0), eta(e), d_eta(d) {}
-  void backward(Real* adj) override {
-    const Real g = adj[out];
-    Real* de = eta.adjoint_data();
-    for (Eigen::Index k = 0; k < eta.size(); ++k) de[k] += g * d_eta[k];
-  }
-};
-
-template <class Real, class Node>
-BasicVar<Real> finish(Tape<Real>& tape, Node* node, const Real& value) {
-  BasicVar<Real> out = new_scalar_output(tape, value);
-  node->out = out.index();
-  return out;
-}
-
 // ---- Bernoulli with logit ----
-// lp_i = y_i eta_i - softplus(eta_i);  d lp / d eta_i = y_i - sigmoid(eta_i)
-// With t = exp(-|eta|): softplus(eta) = max(eta, 0) + log(1 + t), sigmoid(eta) = 1/(1+t) or
-// t/(1+t). One exp and one log per row, in blocks so Eigen's SIMD exp and log apply.
-// log(1 + t) instead of log1p(t): Eigen 3.4 has no SIMD log1p for doubles; for t < 1e-16 it
-// drops a term below 1e-16 absolute, which a sum over rows cannot see.
+// With u = (1 - 2 y) eta (-eta for y = 1, eta for y = 0): lp = -softplus(u) and
+// d lp / d eta = y - sigmoid(eta) = -(1 - 2 y) sigmoid(u).
+// With t = exp(-|eta|) = exp(-|u|): softplus(u) = max(u, 0) + log(1 + t); sigmoid(u) = 1/(1+t)
+// for u >= 0, t/(1+t) for u < 0. Going through u keeps d to full relative precision (no
+// 1 - sigmoid), gives lp = 0 at eta = +inf for y = 1, and costs one exp and one log per row.
+// log(1 + t), not log1p(t): Eigen 3.4 has no SIMD log1p for doubles; for t < 1e-16 it drops a
+// term below 1e-16 absolute, which a sum over rows cannot see.
 
 double bernoulli_forward(const Eigen::VectorXd& y, const double* eta, double* d) {
-  constexpr Eigen::Index kBlock = 256;
   double total = 0;
   const Eigen::Index n = y.size();
   for (Eigen::Index start = 0; start < n; start += kBlock) {
     const Eigen::Index len = std::min(kBlock, n - start);
-    const auto e = Eigen::Map<const Eigen::ArrayXd>(eta + start, len);
+    const auto e = ConstColumn(eta + start, len);
     const auto yy = y.segment(start, len).array();
-    const Eigen::Array<double, Eigen::Dynamic, 1, 0, kBlock, 1> t = (-e.abs()).exp();
-    const Eigen::Array<double, Eigen::Dynamic, 1, 0, kBlock, 1> inv = 1.0 / (1.0 + t);
-    // A y outside {0, 1} makes the sum NaN, so the caller validates only on that path.
-    const auto valid = (yy == 0.0) || (yy == 1.0);
-    total += valid.select(yy * e - e.max(0.0) - (1.0 + t).log(), NAN).sum();
-    Eigen::Map<Eigen::ArrayXd>(d + start, len) = yy - (e >= 0).select(inv, t * inv);
+    // y (1 - y) is 0 exactly for y in {0, 1}; any other y, NaN included, makes the sum non-zero
+    // (a sum of |.| cannot cancel). Much cheaper than a per-row select; the caller names the row.
+    if ((yy * (1.0 - yy)).abs().sum() != 0) return NAN;
+    const BlockArray s = 1.0 - 2.0 * yy;
+    const BlockArray u = s * e;
+    const BlockArray t = (-e.abs()).exp();
+    const BlockArray inv = 1.0 / (1.0 + t);
+    total -= (u.max(0.0) + (1.0 + t).log()).sum();
+    Column(d + start, len) = -s * (u >= 0).select(inv, t * inv);
   }
   return total;
 }
@@ -167,8 +209,10 @@ Dual bernoulli_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
   Dual total(0);
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     if (y[i] != 0 && y[i] != 1) return Dual(NAN);  // the caller names the row
-    total += y[i] * eta[i] - detail::softplus_of(eta[i]);
-    d[i] = y[i] - detail::sigmoid_of(eta[i]);
+    const double s = 1 - 2 * y[i];
+    const Dual u = s * eta[i];
+    total -= detail::softplus_of(u);
+    d[i] = -s * detail::sigmoid_of(u);
   }
   return total;
 }
@@ -176,18 +220,102 @@ Dual bernoulli_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
 // ---- Poisson with log rate ----
 // lp_i = y_i eta_i - exp(eta_i) - lgamma(y_i + 1);  d lp / d eta_i = y_i - exp(eta_i)
 
-template <class Real>
-Real poisson_forward(const Eigen::VectorXd& y, const Real* eta, Real* d) {
-  using std::exp;
-  Real total(0);
-  double log_factorials = 0;
+// log(c!) of a validated count: a table for the small counts most data hold, lgamma beyond.
+double log_factorial(double c) {
+  constexpr std::size_t kTable = 256;
+  static const std::array<double, kTable> table = [] {
+    std::array<double, kTable> t{};
+    for (std::size_t k = 0; k < kTable; ++k) t[k] = std::lgamma(static_cast<double>(k) + 1.0);
+    return t;
+  }();
+  return c < static_cast<double>(kTable) ? table[static_cast<std::size_t>(c)] : std::lgamma(c + 1.0);
+}
+
+// Validates the counts and returns sum_i log(y_i!).
+double poisson_log_factorials(const char* function, const Eigen::VectorXd& y) {
+  constexpr double kMaxExact = 9007199254740992.0;  // 2^53: beyond it every double is an integer
+  double total = 0;
   for (Eigen::Index i = 0; i < y.size(); ++i) {
-    const Real rate = exp(eta[i]);
-    total += (y[i] == 0 ? Real(0) : y[i] * eta[i]) - rate;  // 0 * eta is 0 even at eta = -inf
-    log_factorials += std::lgamma(y[i] + 1);
+    const double c = y[i];
+    if (!(c >= 0 && c <= kMaxExact) || static_cast<double>(static_cast<std::int64_t>(c)) != c) {
+      throw_domain_at(function, "y", i, "must be a non-negative integer count", c);
+    }
+    total += log_factorial(c);
+  }
+  return total;
+}
+
+double poisson_forward(const Eigen::VectorXd& y, const double* eta, double* d) {
+  double total = 0;
+  const Eigen::Index n = y.size();
+  for (Eigen::Index start = 0; start < n; start += kBlock) {
+    const Eigen::Index len = std::min(kBlock, n - start);
+    const auto e = ConstColumn(eta + start, len);
+    const auto yy = y.segment(start, len).array();
+    const BlockArray rate = e.exp();
+    total += ((yy == 0).select(0.0, yy * e) - rate).sum();  // 0 * eta is 0 even at eta = -inf
+    Column(d + start, len) = yy - rate;
+  }
+  return total;
+}
+
+Dual poisson_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
+  Dual total(0);
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    const Dual rate = exp(eta[i]);
+    total += (y[i] == 0 ? Dual(0) : y[i] * eta[i]) - rate;
     d[i] = y[i] - rate;
   }
-  return total - log_factorials;
+  return total;
+}
+
+// ---- categorical with logits ----
+// lp_i = eta_{i, y_i} - lse_i, lse_i = log_sum_exp(row i of eta)
+// d lp / d eta_ij = [j == y_i] - softmax(row i)_j, softmax_j = exp(eta_ij - m_i) / s_i with m_i
+// the row's maximum and s_i = sum_j exp(eta_ij - m_i): one exp per element.
+
+// eta and d are n x k, column-major. Blocks of rows, one column at a time (SIMD exp).
+double categorical_forward(const Eigen::VectorXi& y, const double* eta, Eigen::Index n, Eigen::Index k, double* d) {
+  double total = 0;
+  for (Eigen::Index start = 0; start < n; start += kBlock) {
+    const Eigen::Index len = std::min(kBlock, n - start);
+    BlockArray m = ConstColumn(eta + start, len);
+    for (Eigen::Index j = 1; j < k; ++j) m = m.max(ConstColumn(eta + j * n + start, len));
+    BlockArray s = BlockArray::Zero(len);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      Column p(d + j * n + start, len);
+      p = (ConstColumn(eta + j * n + start, len) - m).exp();
+      s += p;
+    }
+    const BlockArray minus_inv = -1.0 / s;
+    for (Eigen::Index j = 0; j < k; ++j) Column(d + j * n + start, len) *= minus_inv;  // -softmax
+    for (Eigen::Index i = start; i < start + len; ++i) {
+      const Eigen::Index at = y[i] * n + i;
+      total += eta[at];
+      d[at] += 1.0;
+    }
+    total -= (m + s.log()).sum();
+  }
+  return total;
+}
+
+Dual categorical_forward(const Eigen::VectorXi& y, const Dual* eta, Eigen::Index n, Eigen::Index k, Dual* d) {
+  Dual total(0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Dual m = eta[i];
+    for (Eigen::Index j = 1; j < k; ++j) m = eta[j * n + i] > m ? eta[j * n + i] : m;
+    Dual s(0);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      d[j * n + i] = exp(eta[j * n + i] - m);
+      s += d[j * n + i];
+    }
+    const Dual inv = 1.0 / s;
+    for (Eigen::Index j = 0; j < k; ++j) d[j * n + i] = -(d[j * n + i] * inv);
+    const Eigen::Index at = y[i] * n + i;
+    d[at] += 1.0;
+    total += eta[at] - (m + log(s));
+  }
+  return total;
 }
 
 }  // namespace
@@ -195,19 +323,16 @@ Real poisson_forward(const Eigen::VectorXd& y, const Real* eta, Real* d) {
 template <class Real>
 BasicVar<Real> normal_lpdf(const Eigen::VectorXd& y, const BasicMatVar<Real>& mu, detail::ScalarParam<Real> sigma) {
   static constexpr const char* kName = "normal_lpdf";
-  check_length(kName, y.size(), mu.rows(), mu.cols(), "mu", true);
+  check_shape(kName, y.size(), "mu", mu.rows(), mu.cols(), true);
   detail::check_positive_finite(kName, "sigma", value_of(sigma.value));
   check_data_not_nan(kName, y);
   using std::log;
   Tape<Real>& tape = active_tape<Real>();
-  const Real* m = mu.value_data();
-  Real sum_z2(0);
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    const Real r = y[i] - m[i];
-    sum_z2 += r * r;
-  }
-  sum_z2 = sum_z2 / (sigma.value * sigma.value);
-  if (std::isnan(value_of(sum_z2))) explain_nan(kName, "mu", mu);
+  using Array = Eigen::Array<Real, Eigen::Dynamic, 1>;
+  // Eigen's reduction is SIMD for double; a plain loop's sum is not (its order is fixed).
+  const Real sum_r2 = (y.array().template cast<Real>() - Eigen::Map<const Array>(mu.value_data(), y.size())).square().sum();
+  if (std::isnan(value_of(sum_r2))) explain_nan(kName, "mu", mu);
+  const Real sum_z2 = sum_r2 / (sigma.value * sigma.value);
   const double n = static_cast<double>(y.size());
   const Real value = -n * log(sigma.value) - n * detail::kLogSqrtTwoPi - 0.5 * sum_z2;
   auto* node = emplace_node<NormalNode<Real>>(tape, y, mu, sigma, sum_z2);
@@ -218,7 +343,7 @@ template <class Real>
 BasicVar<Real> student_t_lpdf(const Eigen::VectorXd& y, detail::ScalarParam<Real> nu, const BasicMatVar<Real>& mu,
                               detail::ScalarParam<Real> sigma) {
   static constexpr const char* kName = "student_t_lpdf";
-  check_length(kName, y.size(), mu.rows(), mu.cols(), "mu", true);
+  check_shape(kName, y.size(), "mu", mu.rows(), mu.cols(), true);
   detail::check_positive_finite(kName, "nu", value_of(nu.value));
   detail::check_positive_finite(kName, "sigma", value_of(sigma.value));
   check_data_not_nan(kName, y);
@@ -230,6 +355,7 @@ BasicVar<Real> student_t_lpdf(const Eigen::VectorXd& y, detail::ScalarParam<Real
   const Real& s = sigma.value;
   const Real half = (v + 1.0) * 0.5;
   const Real inv_s2nu = 1.0 / (s * s * v);
+  const Real v_plus = v + 1.0;
   const double n = static_cast<double>(y.size());
   Real* d_mu = tape.template allocate_array<Real>(static_cast<std::size_t>(y.size()));
   const Real* m = mu.value_data();
@@ -240,13 +366,13 @@ BasicVar<Real> student_t_lpdf(const Eigen::VectorXd& y, detail::ScalarParam<Real
     const Real inv_1q = 1.0 / (1.0 + q);
     sum_log1p += log1p(q);
     sum_q_ratio += q * inv_1q;
-    d_mu[i] = (v + 1.0) * r * inv_s2nu * inv_1q;  // = (nu + 1) r / (sigma^2 nu + r^2)
+    d_mu[i] = v_plus * r * inv_s2nu * inv_1q;  // = (nu + 1) r / (sigma^2 nu + r^2)
   }
   if (std::isnan(value_of(sum_log1p))) explain_nan(kName, "mu", mu);
   const Real value = n * (lgamma(half) - lgamma(v * 0.5) - 0.5 * (log(v) + detail::kLogPi) - log(s)) - half * sum_log1p;
-  const Real d_sigma = (-n + (v + 1.0) * sum_q_ratio) / s;
-  const Real d_nu = n * (0.5 * digamma(half) - 0.5 * digamma(v * 0.5) - 0.5 / v) - 0.5 * sum_log1p +
-                    half / v * sum_q_ratio;
+  const Real d_sigma = (-n + v_plus * sum_q_ratio) / s;
+  const Real d_nu =
+      n * (0.5 * digamma(half) - 0.5 * digamma(v * 0.5) - 0.5 / v) - 0.5 * sum_log1p + half / v * sum_q_ratio;
   auto* node = emplace_node<StudentTNode<Real>>(tape, mu, nu, sigma, d_mu, d_nu, d_sigma);
   return finish(tape, node, value);
 }
@@ -254,13 +380,13 @@ BasicVar<Real> student_t_lpdf(const Eigen::VectorXd& y, detail::ScalarParam<Real
 template <class Real>
 BasicVar<Real> bernoulli_logit_lpmf(const Eigen::VectorXd& y, const BasicMatVar<Real>& eta) {
   static constexpr const char* kName = "bernoulli_logit_lpmf";
-  check_length(kName, y.size(), eta.rows(), eta.cols(), "eta", true);
+  check_shape(kName, y.size(), "eta", eta.rows(), eta.cols(), true);
   Tape<Real>& tape = active_tape<Real>();
   Real* d = tape.template allocate_array<Real>(static_cast<std::size_t>(y.size()));
   const Real value = bernoulli_forward(y, eta.value_data(), d);
-  if (!std::isfinite(value_of(value))) {  // a y outside {0, 1} (NaN included) or a NaN eta: say where
+  if (std::isnan(value_of(value))) {  // a y outside {0, 1} (NaN included) or a NaN eta: say where
     for (Eigen::Index i = 0; i < y.size(); ++i) {
-      if (y[i] != 0 && y[i] != 1) throw_row(kName, "y", i, "must be 0 or 1", y[i]);
+      if (y[i] != 0 && y[i] != 1) throw_domain_at(kName, "y", i, "must be 0 or 1", y[i]);
     }
     explain_nan(kName, "eta", eta);
   }
@@ -271,50 +397,32 @@ BasicVar<Real> bernoulli_logit_lpmf(const Eigen::VectorXd& y, const BasicMatVar<
 template <class Real>
 BasicVar<Real> poisson_log_lpmf(const Eigen::VectorXd& y, const BasicMatVar<Real>& eta) {
   static constexpr const char* kName = "poisson_log_lpmf";
-  check_length(kName, y.size(), eta.rows(), eta.cols(), "eta", true);
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    if (!(y[i] >= 0) || y[i] != std::floor(y[i]) || !std::isfinite(y[i])) {
-      throw_row(kName, "y", i, "must be a non-negative count", y[i]);
-    }
-  }
+  check_shape(kName, y.size(), "eta", eta.rows(), eta.cols(), true);
+  const double log_factorials = poisson_log_factorials(kName, y);
   Tape<Real>& tape = active_tape<Real>();
   Real* d = tape.template allocate_array<Real>(static_cast<std::size_t>(y.size()));
-  const Real value = poisson_forward(y, eta.value_data(), d);
+  const Real value = poisson_forward(y, eta.value_data(), d) - log_factorials;
   if (std::isnan(value_of(value))) explain_nan(kName, "eta", eta);
   auto* node = emplace_node<StoredDerivativeNode<Real>>(tape, eta, d);
   return finish(tape, node, value);
 }
 
-// lp_i = eta_{i, y_i} - log_sum_exp(eta_i.);  d lp / d eta_ij = [j == y_i] - softmax(eta_i.)_j
 template <class Real>
 BasicVar<Real> categorical_logit_lpmf(const Eigen::VectorXi& y, const BasicMatVar<Real>& eta) {
   static constexpr const char* kName = "categorical_logit_lpmf";
-  check_length(kName, y.size(), eta.rows(), eta.cols(), "eta", false);
+  check_shape(kName, y.size(), "eta", eta.rows(), eta.cols(), false);
   const Eigen::Index k = eta.cols();
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     if (y[i] < 0 || y[i] >= k) {
-      throw_row(kName, "y", i, ("must be a class index in 0.." + std::to_string(k - 1)).c_str(), y[i]);
+      throw_domain_at(kName, "y", i, "must be a class index in 0.." + std::to_string(k - 1), y[i]);
     }
   }
-  using std::exp;
-  using std::log;
   Tape<Real>& tape = active_tape<Real>();
   Real* d = tape.template allocate_array<Real>(static_cast<std::size_t>(eta.size()));
-  Eigen::Map<MatrixX<Real>> dm(d, eta.rows(), k);
-  const auto e = eta.value();
-  Real total(0);
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    Real m = e(i, 0);
-    for (Eigen::Index j = 1; j < k; ++j) m = e(i, j) > m ? e(i, j) : m;
-    Real s(0);
-    for (Eigen::Index j = 0; j < k; ++j) s += exp(e(i, j) - m);
-    const Real lse = m + log(s);
-    total += e(i, y[i]) - lse;
-    for (Eigen::Index j = 0; j < k; ++j) dm(i, j) = (j == y[i] ? 1.0 : 0.0) - exp(e(i, j) - lse);
-  }
-  if (std::isnan(value_of(total))) explain_nan(kName, "eta", eta);
+  const Real value = categorical_forward(y, eta.value_data(), eta.rows(), k, d);
+  if (std::isnan(value_of(value))) explain_nan(kName, "eta", eta);
   auto* node = emplace_node<StoredDerivativeNode<Real>>(tape, eta, d);
-  return finish(tape, node, total);
+  return finish(tape, node, value);
 }
 
 #define TAPEGRAD_INSTANTIATE_DENSITIES(Real)                                                                         \

@@ -37,7 +37,7 @@ BasicVar<Real> log_sum_exp(const std::vector<BasicVar<Real>>& xs) {
   Real* mult = tape.multiplier_cursor();
   for (std::size_t i = 0; i < xs.size(); ++i) {
     index[i] = xs[i].index();
-    mult[i] = exp(xs[i].value() - f);  // softmax(x)_i
+    mult[i] = exp(xs[i].value() - m) / s;  // softmax(x)_i, without the rounding of f
   }
   return BasicVar<Real>::recorded(f, tape.close_statement(xs.size()));
 }

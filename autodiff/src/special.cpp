@@ -33,7 +33,9 @@ double trigamma(double x) {
     return -trigamma(1 - x) + kPi * kPi / (s * s);
   }
   double shift = 0;
-  while (x < 10) {  // psi1(x) = psi1(x + 1) + 1/x^2
+  // From 20 up the first omitted term, B_14 / x^15, is below 1e-18 of the result (from 10 up
+  // it would be 1e-14).
+  while (x < 20) {  // psi1(x) = psi1(x + 1) + 1/x^2
     shift += 1 / (x * x);
     x += 1;
   }
@@ -51,7 +53,8 @@ double tetragamma(double x) {
     return tetragamma(1 - x) - 2 * kPi * kPi * kPi * std::cos(kPi * x) / (s * s * s);
   }
   double shift = 0;
-  while (x < 10) {  // psi2(x) = psi2(x + 1) - 2/x^3
+  // From 20 up the first omitted term, 15 B_14 / x^16, is below 1e-17 of the result.
+  while (x < 20) {  // psi2(x) = psi2(x + 1) - 2/x^3
     shift -= 2 / (x * x * x);
     x += 1;
   }

@@ -157,7 +157,8 @@ struct MulOp {
 struct DivOp {
   template <class R> static R value(const R& a, const R& b) { return a / b; }
   template <class R> static R partial_a(const R&, const R& b, const R&) { return 1 / b; }
-  template <class R> static R partial_b(const R&, const R& b, const R& f) { return -f / b; }
+  // -f * (1/b) rather than -f / b: the compiler shares the one division with partial_a.
+  template <class R> static R partial_b(const R&, const R& b, const R& f) { return -f * (1 / b); }
 };
 struct PowOp {
   template <class R> static R value(const R& a, const R& b) { using std::pow; return pow(a, b); }
@@ -175,8 +176,8 @@ struct LogSumExpOp {  // log(e^a + e^b)
     // at a == b a second-order sweep must see the same smooth formula in both places.
     return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
   }
-  template <class R> static R partial_a(const R& a, const R&, const R& f) { using std::exp; return exp(a - f); }
-  template <class R> static R partial_b(const R&, const R& b, const R& f) { using std::exp; return exp(b - f); }
+  template <class R> static R partial_a(const R& a, const R& b, const R&) { return detail::sigmoid_of(R(a - b)); }  // exact at +-1000
+  template <class R> static R partial_b(const R& a, const R& b, const R&) { return detail::sigmoid_of(R(b - a)); }
 };
 
 // ---- the functions and operators of expressions ----
@@ -233,7 +234,7 @@ TAPEGRAD_BINARY(log_sum_exp, LogSumExpOp)
 #undef TAPEGRAD_BINARY
 
 template <class A, class R>
-const A& operator+(const Expr<A, R>& a) {
+A operator+(const Expr<A, R>& a) {  // by value: a reference to the argument could dangle
   return a.self();
 }
 

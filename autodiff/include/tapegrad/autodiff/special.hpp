@@ -19,6 +19,7 @@ inline double sigmoid(double x) {
   const double e = std::exp(x);
   return e / (1.0 + e);
 }
+inline double inv_logit(double x) { return sigmoid(x); }
 
 // log(1 + exp(x)), exact for |x| large: x + log1p(exp(-x)) for x > 0.
 inline double softplus(double x) {
