@@ -32,6 +32,8 @@ struct HessianResult {
 namespace detail {
 
 // Calls f with the inputs as a std::vector<T> if it accepts one, else as an Eigen vector.
+// (A generic lambda is tried with std::vector first: one whose body needs Eigen members must
+// be a functor taking `const Eigen::Matrix<T, Eigen::Dynamic, 1>&`.)
 template <class T, class F>
 auto call_with(F& f, const std::vector<T>& inputs) {
   if constexpr (std::is_invocable_v<F&, const std::vector<T>&>) {
