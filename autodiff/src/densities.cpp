@@ -220,7 +220,9 @@ Dual bernoulli_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
 // ---- Poisson with log rate ----
 // lp_i = y_i eta_i - exp(eta_i) - lgamma(y_i + 1);  d lp / d eta_i = y_i - exp(eta_i)
 
-// log(c!) of a validated count: a table for the small counts most data hold, lgamma beyond.
+// log(c!) of a validated count: a table for the small counts most data hold, Stirling's series
+// beyond. Not std::lgamma per row: it is slow, and glibc's writes the global signgam, a data
+// race when fits run in parallel threads.
 double log_factorial(double c) {
   constexpr std::size_t kTable = 256;
   static const std::array<double, kTable> table = [] {
@@ -228,7 +230,11 @@ double log_factorial(double c) {
     for (std::size_t k = 0; k < kTable; ++k) t[k] = std::lgamma(static_cast<double>(k) + 1.0);
     return t;
   }();
-  return c < static_cast<double>(kTable) ? table[static_cast<std::size_t>(c)] : std::lgamma(c + 1.0);
+  if (c < static_cast<double>(kTable)) return table[static_cast<std::size_t>(c)];
+  // lgamma(x) = (x - 1/2) log x - x + log(2 pi)/2 + 1/(12x) - 1/(360x^3) + 1/(1260x^5) - ...;
+  // from x = 257 the first omitted term, 1/(1680 x^7), is below 1e-19.
+  const double x = c + 1, r = 1 / (x * x);
+  return (x - 0.5) * std::log(x) - x + detail::kLogSqrtTwoPi + (1.0 / 12 - r * (1.0 / 360 - r / 1260)) / x;
 }
 
 // Validates the counts and returns sum_i log(y_i!).

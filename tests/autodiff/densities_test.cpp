@@ -313,8 +313,22 @@ TEST_CASE("densities: vectorised forms equal sums of scalar forms (value, gradie
   compare("poisson_log_lpmf", pois_vec, pois_sum, x.head(n));
   compare("categorical_logit_lpmf", cat_vec, cat_sum, x_cat);
 
-  // A fixed sigma (a double) and a learned one give the same value; the fixed one has no adjoint.
   tapegrad::ScopedTape tape;
+  // Counts on both sides of the log-factorial table's end (255, 256) and far beyond it.
+  Eigen::VectorXd big_counts(6);
+  big_counts << 0, 255, 256, 300, 1000, 123456;
+  const Eigen::MatrixXd log_rates = Eigen::MatrixXd::Constant(6, 1, 5.0);
+  for (Eigen::Index i = 0; i < big_counts.size(); ++i) {
+    const Eigen::VectorXd one = big_counts.segment(i, 1);
+    const Eigen::MatrixXd rate = log_rates.topRows(1);
+    const double vec = tapegrad::poisson_log_lpmf(one, tapegrad::MatVar(rate)).value();
+    const double scalar = tapegrad::poisson_log_lpmf(static_cast<int>(big_counts[i]), 5.0);
+    CAPTURE(big_counts[i], vec, scalar);
+    // Within a few ulps of log(y!) (the terms cancel: the result may be far smaller).
+    CHECK(std::abs(vec - scalar) <= 1e-15 * std::max(1.0, std::lgamma(big_counts[i] + 1)));
+  }
+  // A fixed sigma (a double) and a learned one give the same value and the same d/dmu; the
+  // learned one's d/dsigma is (RSS / sigma^2 - n) / sigma.
   Eigen::MatrixXd mu_value = x.head(n);
   tapegrad::MatVar mu(mu_value);
   Var sigma = 1.3;
@@ -322,7 +336,12 @@ TEST_CASE("densities: vectorised forms equal sums of scalar forms (value, gradie
   const Var learned = tapegrad::normal_lpdf(p.y_normal, mu, sigma);
   CHECK(fixed.value() == learned.value());
   tape.backward(fixed.index());
+  const Eigen::MatrixXd d_mu_fixed = mu.adjoint();
   CHECK(tape.adjoint(sigma.index()) == 0.0);
+  tape.backward(learned.index());
+  CHECK(mu.adjoint() == d_mu_fixed);
+  const double rss = (p.y_normal - mu_value).squaredNorm();
+  CHECK(tape.adjoint(sigma.index()) == Approx((rss / (1.3 * 1.3) - n) / 1.3).epsilon(1e-14));
 }
 
 TEST_CASE("densities: vectorised gradients and Hessians match finite differences", "[densities]") {
