@@ -109,7 +109,7 @@ struct LinearCombinationNode final : MatrixNode<Real> {
       : MatrixNode<Real>(t, o.adjoint_data(), o.size()), a(a_), b(b_), out(o), alpha(al), beta(be) {}
   void backward(Real*) override {
     a.adjoint() += out.adjoint() * Real(alpha);
-    b.adjoint() += out.adjoint() * Real(beta);
+    if (beta != 0) b.adjoint() += out.adjoint() * Real(beta);  // scale(a, s) passes b = a, beta = 0
   }
 };
 
@@ -417,8 +417,7 @@ BasicMatVar<Real> scale(const BasicMatVar<Real>& a, double s) {
   Tape<Real>& tape = active_tape<Real>();
   BasicMatVar<Real> out = new_matrix(tape, a.rows(), a.cols());
   out.value() = a.value() * Real(s);
-  // A constant factor: the linear combination node with a zero-size second operand is not
-  // needed; reuse it with b = a and beta = 0.
+  // A constant factor: the linear combination node with b = a and beta = 0 (skipped backward).
   emplace_node<LinearCombinationNode<Real>>(tape, a, s, a, 0.0, out);
   return out;
 }
