@@ -1,0 +1,37 @@
+#pragma once
+// Reading a data table from a CSV file with a header row (RFC 4180 through libcsv).
+//
+// Only the requested columns are kept, straight into one column-major feature matrix: the
+// file is streamed in chunks and never held whole, so a 1,000,000 x 20 file peaks at little
+// more than the matrix itself. Errors are InputError naming the file, the line (1-based, the
+// header is line 1) and the column: a missing file, a ragged row, a non-numeric cell, an
+// empty table, an unknown column, a missing cell (unless drop_missing).
+#include <Eigen/Core>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace tapegrad::models {
+
+struct CsvRequest {
+  std::string path;                   // opened as given, and named as given in errors
+  std::string target;                 // the target column's header name
+  std::vector<std::string> features;  // header names in this order; empty: every column but the target
+  bool target_as_text = false;        // keep target cells as text (class labels), not numbers
+  bool drop_missing = false;          // drop rows with a missing cell in a used column instead of failing
+};
+
+struct CsvTable {
+  Eigen::MatrixXd features;                // rows x features.size(), column-major
+  Eigen::VectorXd target;                  // rows; empty when target_as_text
+  std::vector<std::string> target_text;    // rows; only when target_as_text
+  std::vector<std::string> feature_names;  // column order of `features`
+  std::size_t rows_dropped = 0;            // rows skipped for a missing cell (drop_missing)
+  std::size_t file_bytes = 0;
+};
+
+// A cell is missing when it is empty, "NA", "NaN", "nan" or "NULL" (after trimming spaces).
+// Numbers are parsed exactly (std::from_chars); "inf"/"-inf" are refused like any non-number.
+CsvTable read_csv(const CsvRequest& request);
+
+}  // namespace tapegrad::models

@@ -1,0 +1,28 @@
+#pragma once
+// The data a model is fitted to: a feature matrix and the target column, prepared for a family
+// (numbers for gaussian/bernoulli/poisson, class indices for categorical).
+#include <Eigen/Core>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace tapegrad::models {
+
+struct Dataset {
+  Eigen::MatrixXd features;                // n x d, column-major
+  Eigen::VectorXd target;                  // n: the target as numbers (every family fills it)
+  Eigen::VectorXi labels;                  // n: class indices 0..K-1 (categorical only)
+  std::vector<std::string> class_names;    // class k's name (categorical only)
+  std::vector<std::string> feature_names;  // d
+  std::string target_name;
+  std::string source;                      // the data file as named in the config
+  std::size_t rows_dropped = 0;            // rows skipped for a missing cell
+
+  std::size_t rows() const { return static_cast<std::size_t>(features.rows()); }
+  // The given rows, in that order (a mini-batch).
+  Dataset subset(const std::vector<std::size_t>& rows) const;
+  // Bytes held by the feature matrix and the target.
+  std::size_t bytes() const;
+};
+
+}  // namespace tapegrad::models

@@ -1,0 +1,89 @@
+#pragma once
+// Likelihood families: how the model's output scores the target. The loss of every model is
+// minus the sum over observations of log p(y_i | output_i); the tape differentiates it.
+//
+// Built in (families.cpp): gaussian (output = mean; sigma fixed or learned), bernoulli
+// (output = probability, through sigmoid), categorical (output = probabilities, through
+// softmax), poisson (output = rate, through exp).
+//
+// A family may FUSE the model's final activation: bernoulli takes sigmoid's input (the logit)
+// and evaluates log p through the stable softplus form, categorical takes softmax's input
+// through log_softmax, poisson takes exp's input (the log rate). The model hands such a family
+// the last layer's input instead of its output, so saturated outputs still give exact, finite
+// losses and gradients.
+//
+// A user's family: derive from GenericFamily<YourFamily>, write
+//   template <class Real> BasicVar<Real> log_likelihood_impl(const BasicMatVar<Real>& output,
+//       const Dataset& data, const ParamBlock<Real>& own_parameters) const
+// and register a factory under a name (register_family).
+#include <Eigen/Core>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tapegrad/autodiff/matrix.hpp"
+#include "tapegrad/models/dataset.hpp"
+#include "tapegrad/models/layer.hpp"
+
+namespace tapegrad::models {
+
+class ObjectReader;
+
+// A parameter of the family itself (a learned sigma), placed after the layers' parameters.
+struct FamilyParameter {
+  std::string name;
+  bool log_scale = false;  // optimised as log(value) so it stays positive; reported as the value
+};
+
+// What the model produces, for Family::check_output to refuse a model that cannot feed it.
+struct ModelShape {
+  Eigen::Index units = 0;       // columns of the model's output
+  std::string last_layer;       // type of the last layer ("" for an empty model)
+  std::string last_layer_path;  // its JSON path, "/model/1" (for messages)
+  std::string config_file;      // for messages
+};
+
+class Family {
+ public:
+  virtual ~Family() = default;
+  virtual std::string name() const = 0;
+  // The final activation this family evaluates through its own stable form ("" for none).
+  virtual std::string fused_activation() const { return {}; }
+  // Whether the target column is read as text (class labels).
+  virtual bool text_target() const { return false; }
+  // Checks the target and fills what the family needs (labels, class_names). For text targets
+  // `text` holds the cells; otherwise data.target holds the numbers. Throws InputError naming
+  // data.source, the column and the row.
+  // Called once, before check_output.
+  virtual void prepare_target(Dataset& /*data*/, const std::vector<std::string>& /*text*/) {}
+  // Throws InputError (naming the config file and JSON path, and how to fix the config) when
+  // the model's output cannot feed this family.
+  virtual void check_output(const ModelShape& /*shape*/, const Dataset& /*data*/) const {}
+  virtual std::vector<FamilyParameter> parameters() const { return {}; }
+  // Starting values of parameters() (on their optimisation scale).
+  virtual void initialise(Eigen::Ref<Eigen::VectorXd> /*theta*/, const Dataset& /*data*/) const {}
+  // sum_i log p(y_i | output_i), output being the fused activation's input where there is one.
+  virtual Var log_likelihood(const MatVar& output, const Dataset& data, const ParamBlock<double>& theta) const = 0;
+  virtual HVar log_likelihood(const HMatVar& output, const Dataset& data, const ParamBlock<Dual>& theta) const = 0;
+};
+
+template <class Derived>
+class GenericFamily : public Family {
+ public:
+  Var log_likelihood(const MatVar& output, const Dataset& data, const ParamBlock<double>& theta) const override {
+    return static_cast<const Derived&>(*this).log_likelihood_impl(output, data, theta);
+  }
+  HVar log_likelihood(const HMatVar& output, const Dataset& data, const ParamBlock<Dual>& theta) const override {
+    return static_cast<const Derived&>(*this).log_likelihood_impl(output, data, theta);
+  }
+};
+
+// Makes a family from the config's "likelihood" object (read through `options`).
+using FamilyFactory = std::function<std::unique_ptr<Family>(ObjectReader& options)>;
+
+void register_family(const std::string& name, FamilyFactory factory);
+FamilyFactory find_family(const std::string& name);
+std::vector<std::string> family_names();
+
+}  // namespace tapegrad::models

@@ -1,0 +1,593 @@
+// read_csv: libcsv does the RFC 4180 tokenising; we stream the file through it in 1 MiB chunks
+// and write each used cell straight into its final place in the feature matrix.
+//
+// Memory: a first pass counts line ends (an upper bound on the data rows) so the matrix is
+// allocated once at its final size; pages past the rows actually written are never touched, and
+// the matrix is shrunk only if rows were dropped or lines were blank.
+//
+// Line numbers: libcsv reports no positions, so we count line ends ourselves. With
+// CSV_REPALL_NL every unquoted CR and LF ends a (possibly empty) row, so each row callback is one
+// line end (the LF of a CRLF shows up as an empty row right after the CR one and is not counted);
+// newlines inside quoted fields are counted from the field text.
+#include "tapegrad/models/csv.hpp"
+
+#include <csv.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+#include "tapegrad/models/errors.hpp"
+
+namespace tapegrad::models {
+namespace {
+
+constexpr std::size_t kChunk = std::size_t{1} << 20;
+// A field this long is almost surely a quote left open that swallowed the rest of the file.
+constexpr std::size_t kMaxField = std::size_t{64} << 20;
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+// libcsv's internal parser state "inside a field" (libcsv.c: FIELD_BEGUN); not in csv.h.
+constexpr int kLibcsvFieldBegun = 2;
+
+std::string_view trim(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+bool is_missing(std::string_view s) { return s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "NULL"; }
+
+enum class NumberStatus { ok, not_a_number, out_of_range };
+
+// Decimal numbers only: optional sign, digits with an optional point, optional exponent.
+// from_chars would also take "inf", "nan" and "infinity": refused here by the first character.
+NumberStatus parse_number(std::string_view s, double& out) {
+  const char* b = s.data();
+  const char* const e = b + s.size();
+  if (b != e && *b == '+') ++b;  // from_chars refuses a leading '+'
+  const char* d = b;
+  if (d != e && *d == '-') ++d;
+  if (d == e || !((*d >= '0' && *d <= '9') || *d == '.')) return NumberStatus::not_a_number;
+  if (d != b && b != s.data()) return NumberStatus::not_a_number;  // "+-1"
+  const auto [ptr, ec] = std::from_chars(b, e, out);
+  if (ptr != e) return NumberStatus::not_a_number;
+  if (ec == std::errc::result_out_of_range) return NumberStatus::out_of_range;
+  if (ec != std::errc()) return NumberStatus::not_a_number;
+  return NumberStatus::ok;
+}
+
+std::size_t count_newlines(const char* s, std::size_t n) {
+  std::size_t count = 0;
+  const char* const e = s + n;
+  while (s != e && (s = static_cast<const char*>(std::memchr(s, '\n', static_cast<std::size_t>(e - s))))) {
+    ++count;
+    ++s;
+  }
+  return count;
+}
+
+// Text for a one-line message: control characters escaped, long values cut.
+std::string escape(std::string_view s, std::size_t max_chars = 60) {
+  std::string out;
+  const std::size_t n = std::min(s.size(), max_chars);
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > max_chars) out += "...";
+  return out;
+}
+
+std::string quote(std::string_view s) { return '"' + escape(s) + '"'; }
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Each fresh 4 KiB page of the matrix costs a fault as it is first written (0.6 s for 160 MB on
+// our VMs, a third of the read); transparent huge pages cut the faults 512-fold. Only advice:
+// nothing happens where THP is off.
+void advise_huge_pages(const void* data, std::size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t begin = (start + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t end = (start + bytes) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+class Parser {
+ public:
+  Parser() {
+    // CSV_REPALL_NL: every unquoted line end is reported, so we can count lines. Not strict:
+    // a stray quote inside a field is kept as text (and then fails as a number if it matters).
+    csv_init(&p_, CSV_REPALL_NL);
+    csv_set_blk_size(&p_, 4096);
+  }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+  ~Parser() { csv_free(&p_); }
+  csv_parser* get() { return &p_; }
+
+ private:
+  csv_parser p_{};
+};
+
+// Fills buf with up to `want` bytes (fewer only at the end of the file).
+std::size_t read_full(int fd, char* buf, std::size_t want, const std::string& path) {
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t n = ::read(fd, buf + got, want - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(path + ": cannot read: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
+}
+
+struct FirstPass {
+  std::size_t rows_bound = 0;  // data rows, at most
+  std::size_t bytes = 0;
+};
+
+// Upper bound on the number of data rows: every row but the last ends with an LF, a CR not
+// followed by an LF, or a CRLF; one line is the header.
+FirstPass count_data_rows_bound(int fd, char* buf, const std::string& path) {
+  std::size_t line_ends = 0, bytes = 0;
+  bool pending_cr = false, ends_with_line_end = true;
+  for (;;) {
+    const std::size_t n = read_full(fd, buf, kChunk, path);
+    if (n == 0) break;
+    bytes += n;
+    if (pending_cr && buf[0] != '\n') ++line_ends;
+    pending_cr = false;
+    line_ends += count_newlines(buf, n);
+    const char* const e = buf + n;
+    for (const char* s = buf; s != e && (s = static_cast<const char*>(std::memchr(s, '\r', static_cast<std::size_t>(e - s))));
+         ++s) {
+      if (s + 1 == e) {
+        pending_cr = true;
+      } else if (s[1] != '\n') {
+        ++line_ends;
+      }
+    }
+    ends_with_line_end = buf[n - 1] == '\n' || buf[n - 1] == '\r';
+    if (n < kChunk) break;
+  }
+  if (pending_cr) ++line_ends;
+  const std::size_t lines = line_ends + (ends_with_line_end ? 0 : 1);
+  return {lines > 0 ? lines - 1 : 0, bytes};
+}
+
+// Receives libcsv's callbacks. Errors are recorded, not thrown: exceptions must not cross
+// libcsv's C frames, so the reader stops listening and read_csv throws after csv_parse returns.
+class Reader {
+ public:
+  // capacity: data rows to allocate for; bytes: the file's size if known (0: not known).
+  Reader(const CsvRequest& request, std::size_t capacity, std::size_t bytes)
+      : request_(request), capacity_(capacity), bytes_(bytes) {}
+
+  static void on_field(void* s, std::size_t n, void* self) {
+    auto* r = static_cast<Reader*>(self);
+    try {
+      r->field(static_cast<const char*>(s), n);
+    } catch (...) {
+      r->stop(std::current_exception());
+    }
+  }
+  static void on_row(int c, void* self) {
+    auto* r = static_cast<Reader*>(self);
+    try {
+      r->row(c);
+    } catch (...) {
+      r->stop(std::current_exception());
+    }
+  }
+
+  bool failed() const { return failed_; }
+  [[noreturn]] void rethrow() const {
+    if (exception_) std::rethrow_exception(exception_);
+    throw InputError(error_);
+  }
+  void fail(const std::string& message) {
+    if (failed_) return;
+    failed_ = true;
+    error_ = request_.path + ": " + message;
+  }
+  std::size_t line() const { return line_; }
+
+  CsvTable finish(std::size_t file_bytes) {
+    const std::string& path = request_.path;
+    if (!have_header_) throw InputError(path + ": empty file (expected a header row)");
+    if (rows_ == 0) {
+      if (dropped_ > 0)
+        throw InputError(path + ": no data rows left: all " + std::to_string(dropped_) +
+                         " rows have a missing cell in a used column");
+      throw InputError(path + ": no data rows after the header");
+    }
+    CsvTable table;
+    const auto rows = static_cast<Eigen::Index>(rows_);
+    if (rows != features_.rows()) features_.conservativeResize(rows, features_.cols());
+    table.features = std::move(features_);
+    if (!request_.target_as_text) {
+      if (rows != target_.size()) target_.conservativeResize(rows);
+      table.target = std::move(target_);
+    }
+    table.target_text = std::move(target_text_);
+    table.feature_names = std::move(feature_names_);
+    table.rows_dropped = dropped_;
+    table.file_bytes = file_bytes;
+    return table;
+  }
+
+ private:
+  struct Column {
+    double* base = nullptr;  // numeric destination (feature column or target), or null
+    bool text = false;       // the target kept as text
+  };
+
+  void stop(std::exception_ptr e) {
+    if (failed_) return;
+    failed_ = true;
+    exception_ = std::move(e);
+  }
+
+  void field(const char* s, std::size_t n) {
+    if (failed_) return;
+    after_cr_ = false;
+    const std::size_t col = nfields_++;
+    if (col == 0) begin_row(trim({s, n}).empty());
+    if (!have_header_) {
+      header_.emplace_back(trim({s, n}));
+      line_ += count_newlines(s, n);
+      return;
+    }
+    if (col >= columns_.size()) {  // ragged: reported at the end of the row
+      line_ += count_newlines(s, n);
+      return;
+    }
+    const Column& column = columns_[col];
+    if (column.base != nullptr) {
+      const std::string_view cell = trim({s, n});
+      double value;
+      const NumberStatus status = parse_number(cell, value);
+      if (status == NumberStatus::ok) {
+        column.base[rows_] = value;  // a number holds no newline: no line counting needed
+        return;
+      }
+      const std::size_t cell_line = line_;
+      line_ += count_newlines(s, n);
+      if (is_missing(cell)) {
+        note_missing(col, cell_line, cell);
+      } else if (bad_col_ == kNone) {
+        bad_col_ = col;
+        bad_line_ = cell_line;
+        bad_text_.assign(cell);
+        bad_out_of_range_ = status == NumberStatus::out_of_range;
+      }
+      return;
+    }
+    if (column.text) {
+      const std::string_view cell = trim({s, n});
+      if (is_missing(cell)) {
+        note_missing(col, line_, cell);
+      } else {
+        text_cell_.assign(cell);
+      }
+    }
+    line_ += count_newlines(s, n);
+  }
+
+  void row(int c) {
+    if (failed_) return;
+    const std::size_t nfields = nfields_;
+    nfields_ = 0;
+    if (nfields == 0 && c == '\n' && after_cr_) {  // the LF of a CRLF
+      after_cr_ = false;
+      return;
+    }
+    // A row of no field or of one empty field is a blank line.
+    if (nfields > 0 && !(nfields == 1 && first_empty_)) {
+      if (have_header_) {
+        finish_data_row(nfields);
+      } else {
+        finish_header();
+      }
+    } else if (!have_header_) {
+      header_.clear();
+    }
+    if (c == '\r' || c == '\n') ++line_;
+    after_cr_ = c == '\r';
+  }
+
+  void begin_row(bool first_empty) {
+    row_line_ = line_;
+    first_empty_ = first_empty;
+    missing_col_ = bad_col_ = kNone;
+    if (have_header_ && rows_ == capacity_) grow();
+  }
+
+  void note_missing(std::size_t col, std::size_t line, std::string_view cell) {
+    if (missing_col_ != kNone) return;
+    missing_col_ = col;
+    missing_line_ = line;
+    missing_text_.assign(cell);
+  }
+
+  std::string cell_prefix(std::size_t col, std::size_t line) const {
+    return "line " + std::to_string(line) + ", column " + quote(header_[col]) + " (" + std::to_string(col + 1) + "): ";
+  }
+
+  void finish_data_row(std::size_t nfields) {
+    if (nfields != header_.size()) {
+      fail("line " + std::to_string(row_line_) + ": expected " + std::to_string(header_.size()) +
+           " fields as in the header, found " + std::to_string(nfields));
+      return;
+    }
+    if (bad_col_ != kNone) {
+      fail(cell_prefix(bad_col_, bad_line_) + "expected a number, found " + quote(bad_text_) +
+           (bad_out_of_range_ ? " (out of the range of a double)" : ""));
+      return;
+    }
+    if (missing_col_ != kNone) {
+      if (request_.drop_missing) {
+        ++dropped_;
+        return;
+      }
+      fail(cell_prefix(missing_col_, missing_line_) + "missing value (found " + quote(missing_text_) +
+           "); use drop_missing to skip such rows");
+      return;
+    }
+    if (request_.target_as_text) target_text_.push_back(text_cell_);
+    ++rows_;
+  }
+
+  // Index of a header name, or a failure naming the columns (and the nearest one).
+  std::size_t find_column(const std::string& name, const std::unordered_map<std::string_view, std::size_t>& index) {
+    const auto it = index.find(name);
+    if (it != index.end()) return it->second;
+    std::string message = "unknown column " + quote(name);
+    std::size_t best = 3;
+    const std::string* nearest = nullptr;
+    for (const std::string& candidate : header_) {
+      const std::size_t d = edit_distance(name, candidate);
+      if (d < best) {
+        best = d;
+        nearest = &candidate;
+      }
+    }
+    if (nearest != nullptr) message += "; did you mean " + quote(*nearest) + "?";
+    message += " (columns: ";
+    const std::size_t shown = std::min<std::size_t>(header_.size(), 40);
+    for (std::size_t i = 0; i < shown; ++i) message += (i > 0 ? ", " : "") + escape(header_[i], 40);
+    if (shown < header_.size()) message += ", ... " + std::to_string(header_.size() - shown) + " more";
+    message += ")";
+    fail(message);
+    return kNone;
+  }
+
+  void finish_header() {
+    const std::string at = "line " + std::to_string(row_line_) + ": ";
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (std::size_t i = 0; i < header_.size(); ++i) {
+      const auto [it, fresh] = index.emplace(header_[i], i);
+      if (!fresh) {
+        return fail(at + "column " + quote(header_[i]) + " appears twice in the header (columns " +
+                    std::to_string(it->second + 1) + " and " + std::to_string(i + 1) + ")");
+      }
+    }
+    const std::size_t target = find_column(request_.target, index);
+    if (failed_) return;
+    std::vector<std::size_t> selected;
+    if (request_.features.empty()) {
+      for (std::size_t i = 0; i < header_.size(); ++i) {
+        if (i == target) continue;
+        if (header_[i].empty()) {
+          return fail(at + "column " + std::to_string(i + 1) +
+                      " has no name in the header; name it, or list the features to use");
+        }
+        selected.push_back(i);
+      }
+    } else {
+      std::vector<bool> taken(header_.size(), false);
+      for (const std::string& name : request_.features) {
+        const std::size_t i = find_column(name, index);
+        if (failed_) return;
+        if (i == target) return fail("column " + quote(name) + " is the target and cannot also be a feature");
+        if (taken[i]) return fail("feature " + quote(name) + " is listed twice");
+        taken[i] = true;
+        selected.push_back(i);
+      }
+    }
+    // A data row holds at least a delimiter per column but one and a line end: a tighter bound
+    // when a file is mostly blank lines.
+    if (bytes_ > 0) capacity_ = std::min(capacity_, (bytes_ + 1) / header_.size());
+    columns_.assign(header_.size(), Column{});
+    features_.resize(static_cast<Eigen::Index>(capacity_), static_cast<Eigen::Index>(selected.size()));
+    if (request_.target_as_text) {
+      columns_[target].text = true;
+      target_text_.reserve(capacity_);
+    } else {
+      target_.resize(static_cast<Eigen::Index>(capacity_));
+    }
+    feature_index_ = selected;
+    target_index_ = target;
+    for (const std::size_t i : selected) feature_names_.push_back(header_[i]);
+    set_bases();
+    have_header_ = true;
+  }
+
+  void set_bases() {
+    advise_huge_pages(features_.data(), sizeof(double) * static_cast<std::size_t>(features_.size()));
+    advise_huge_pages(target_.data(), sizeof(double) * static_cast<std::size_t>(target_.size()));
+    for (std::size_t k = 0; k < feature_index_.size(); ++k)
+      columns_[feature_index_[k]].base = features_.data() + k * capacity_;
+    if (!request_.target_as_text) columns_[target_index_].base = target_.data();
+  }
+
+  // Only when the first pass could not bound the rows (a pipe) or the file grew since.
+  void grow() {
+    capacity_ = std::max<std::size_t>(capacity_ + capacity_ / 2, 4096);
+    const auto cap = static_cast<Eigen::Index>(capacity_);
+    features_.conservativeResize(cap, features_.cols());
+    if (!request_.target_as_text) target_.conservativeResize(cap);
+    set_bases();
+  }
+
+  const CsvRequest& request_;
+  std::size_t capacity_;
+  std::size_t bytes_;
+
+  bool failed_ = false;
+  std::string error_;
+  std::exception_ptr exception_;
+
+  std::size_t line_ = 1;  // physical line of the parser's position
+  bool after_cr_ = false;
+  std::size_t nfields_ = 0;
+  std::size_t row_line_ = 1;
+  bool first_empty_ = false;
+
+  bool have_header_ = false;
+  std::vector<std::string> header_;
+  std::vector<Column> columns_;
+  std::vector<std::size_t> feature_index_;
+  std::size_t target_index_ = 0;
+
+  // The first problem cell of the current row, reported when the row ends.
+  std::size_t missing_col_ = kNone, missing_line_ = 0;
+  std::string missing_text_;
+  std::size_t bad_col_ = kNone, bad_line_ = 0;
+  std::string bad_text_;
+  bool bad_out_of_range_ = false;
+  std::string text_cell_;
+
+  std::size_t rows_ = 0;
+  std::size_t dropped_ = 0;
+  Eigen::MatrixXd features_;
+  Eigen::VectorXd target_;
+  std::vector<std::string> target_text_;
+  std::vector<std::string> feature_names_;
+};
+
+}  // namespace
+
+CsvTable read_csv(const CsvRequest& request) {
+  const std::string& path = request.path;
+  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) throw InputError(path + ": cannot open: " + std::strerror(errno));
+  const int fd = file.get();
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+
+  // A regular file is read twice (the first pass only counts line ends); a pipe once, the
+  // matrix then growing as rows come.
+  FirstPass first_pass;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+#ifdef POSIX_FADV_SEQUENTIAL
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    first_pass = count_data_rows_bound(fd, buf.get(), path);
+    if (::lseek(fd, 0, SEEK_SET) != 0) throw InputError(path + ": cannot read: " + std::strerror(errno));
+  }
+
+  Reader reader(request, first_pass.rows_bound, first_pass.bytes);
+  Parser parser;
+  csv_parser* p = parser.get();
+  std::size_t file_bytes = 0;
+  for (bool first = true;; first = false) {
+    const std::size_t n = read_full(fd, buf.get(), kChunk, path);
+    if (n == 0) break;
+    file_bytes += n;
+    const char* data = buf.get();
+    std::size_t len = n;
+    if (first && n >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {  // UTF-8 BOM
+      data += 3;
+      len -= 3;
+    }
+    const std::size_t parsed = csv_parse(p, data, len, &Reader::on_field, &Reader::on_row, &reader);
+    if (reader.failed()) reader.rethrow();
+    if (parsed != len) {
+      reader.fail("line " + std::to_string(reader.line()) + ": cannot parse: " + csv_strerror(csv_error(p)));
+      reader.rethrow();
+    }
+    if (csv_get_buffer_size(p) > kMaxField) {
+      reader.fail("line " + std::to_string(reader.line()) +
+                  ": a field longer than 64 MiB starts here (is a closing quote missing?)");
+      reader.rethrow();
+    }
+    if (n < kChunk) break;
+  }
+  if (p->quoted && p->pstate == kLibcsvFieldBegun) {
+    reader.fail("line " + std::to_string(reader.line()) +
+                ": a quoted field starting here is not closed before the end of the file");
+    reader.rethrow();
+  }
+  csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
+  if (reader.failed()) reader.rethrow();
+  return reader.finish(file_bytes);
+}
+
+}  // namespace tapegrad::models

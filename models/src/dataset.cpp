@@ -1,0 +1,29 @@
+#include "tapegrad/models/dataset.hpp"
+
+namespace tapegrad::models {
+
+Dataset Dataset::subset(const std::vector<std::size_t>& rows) const {
+  Dataset out;
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  out.features.resize(n, features.cols());
+  out.target.resize(target.size() ? n : 0);
+  out.labels.resize(labels.size() ? n : 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto r = static_cast<Eigen::Index>(rows[static_cast<std::size_t>(i)]);
+    out.features.row(i) = features.row(r);
+    if (target.size()) out.target[i] = target[r];
+    if (labels.size()) out.labels[i] = labels[r];
+  }
+  out.class_names = class_names;
+  out.feature_names = feature_names;
+  out.target_name = target_name;
+  out.source = source;
+  return out;
+}
+
+std::size_t Dataset::bytes() const {
+  return static_cast<std::size_t>(features.size() + target.size()) * sizeof(double) +
+         static_cast<std::size_t>(labels.size()) * sizeof(int);
+}
+
+}  // namespace tapegrad::models

@@ -1,0 +1,80 @@
+#include "tapegrad/models/model.hpp"
+
+#include "tapegrad/models/errors.hpp"
+#include "tapegrad/models/json_reader.hpp"
+
+namespace tapegrad::models {
+
+Model::Model(std::vector<std::unique_ptr<Layer>> layers, std::vector<std::string> layer_paths,
+             std::unique_ptr<Family> family, const Dataset& data, const std::string& config_file)
+    : layers_(std::move(layers)), family_(std::move(family)) {
+  // Parameter names say where they live: "linear0.weight[0,wt]"; the first layer's inputs are
+  // named by their feature, later layers' by unit index.
+  std::vector<std::string> inputs = data.feature_names;
+  Eigen::Index units = data.features.cols();
+  std::size_t offset = 0;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    in_units_.push_back(units);
+    offsets_.push_back(offset);
+    const std::string prefix = layers_[l]->type() + std::to_string(l);
+    for (auto& name : layers_[l]->parameter_names(prefix, inputs)) {
+      names_.push_back(std::move(name));
+      log_scale_.push_back(false);
+    }
+    offset += layers_[l]->parameter_count(units);
+    if (names_.size() != offset)
+      fail_at(config_file, layer_paths[l], "layer " + layers_[l]->type() + " names " + std::to_string(names_.size()) +
+                                               " parameters but has " + std::to_string(offset));
+    units = layers_[l]->output_units(units);
+    inputs.clear();
+    for (Eigen::Index j = 0; j < units; ++j) inputs.push_back(std::to_string(j));
+  }
+  offsets_.push_back(offset);
+  for (const auto& p : family_->parameters()) {
+    names_.push_back(p.name);
+    log_scale_.push_back(p.log_scale);
+  }
+
+  ModelShape shape;
+  shape.units = units;
+  shape.last_layer = layers_.empty() ? "" : layers_.back()->type();
+  shape.last_layer_path = layer_paths.empty() ? "/model" : layer_paths.back();
+  shape.config_file = config_file;
+  family_->check_output(shape, data);
+
+  evaluated_ = layers_.size();
+  fused_ = family_->fused_activation();
+  if (!fused_.empty() && shape.last_layer == fused_) --evaluated_;
+  else fused_.clear();
+}
+
+Eigen::VectorXd Model::initial_parameters(const Dataset& data, std::uint64_t seed, bool spread) const {
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(names_.size()));
+  std::mt19937_64 rng(seed);
+  std::size_t linear_layers = 0;
+  for (const auto& layer : layers_) linear_layers += layer->parameter_count(1) > 0 ? 1 : 0;
+  spread = spread || linear_layers > 1;  // hidden units start apart, or they stay identical
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const auto count = static_cast<Eigen::Index>(offsets_[l + 1] - offsets_[l]);
+    layers_[l]->initialise(theta.segment(static_cast<Eigen::Index>(offsets_[l]), count), in_units_[l], spread, rng);
+  }
+  const auto start = static_cast<Eigen::Index>(offsets_.back());
+  family_->initialise(theta.segment(start, theta.size() - start), data);
+  return theta;
+}
+
+template <class Real>
+BasicVar<Real> Model::record(const std::vector<BasicVar<Real>>& theta, const Dataset& data) const {
+  LayerInput<Real> in{&data.features, {}};
+  for (std::size_t l = 0; l < evaluated_; ++l) {
+    const ParamBlock<Real> block{&theta, offsets_[l], offsets_[l + 1] - offsets_[l]};
+    in = LayerInput<Real>{nullptr, layers_[l]->forward(in, block)};
+  }
+  const std::size_t own = offsets_.back();
+  return family_->log_likelihood(in.as_var(), data, ParamBlock<Real>{&theta, own, theta.size() - own});
+}
+
+Var Model::log_likelihood(const std::vector<Var>& theta, const Dataset& data) const { return record(theta, data); }
+HVar Model::log_likelihood(const std::vector<HVar>& theta, const Dataset& data) const { return record(theta, data); }
+
+}  // namespace tapegrad::models

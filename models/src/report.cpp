@@ -1,0 +1,165 @@
+#include "tapegrad/models/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace tapegrad::models {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// Two-sided p-value of a standard normal z: Pr(|Z| > |z|) = erfc(|z| / sqrt 2).
+double p_value(double z) { return std::erfc(std::abs(z) / std::sqrt(2.0)); }
+
+std::string stars(double p) {
+  if (p < 0.001) return "***";
+  if (p < 0.01) return "**";
+  if (p < 0.05) return "*";
+  if (p < 0.1) return ".";
+  return "";
+}
+
+std::string fixed(double v, int precision) {
+  std::ostringstream s;
+  s << std::setprecision(precision) << v;
+  return s.str();
+}
+
+std::string format_p(double p) {
+  if (p < 2e-16) return "<2e-16";
+  std::ostringstream s;
+  s << std::setprecision(3) << p;
+  return s.str();
+}
+
+bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+}  // namespace
+
+nlohmann::json to_json(const FitResults& r) {
+  nlohmann::json j;
+  j["name"] = r.name;
+  j["family"] = r.family;
+  j["optimizer"] = r.optimizer;
+  j["log_likelihood"] = number_or_null(r.log_likelihood);
+  j["n_observations"] = r.n_observations;
+  j["n_parameters"] = r.n_parameters;
+  j["aic"] = number_or_null(r.aic);
+  j["bic"] = number_or_null(r.bic);
+  j["converged"] = r.converged;
+  j["status"] = to_string(r.status);
+  j["message"] = r.message;
+  j["iterations"] = r.iterations;
+  j["evaluations"] = r.evaluations;
+  j["gradient_max"] = number_or_null(r.gradient_max);
+  j["inference"] = to_string(r.inference);
+  if (!r.inference_note.empty()) j["inference_note"] = r.inference_note;
+  if (!r.diverging_parameters.empty()) j["diverging_parameters"] = r.diverging_parameters;
+  if (!r.flat_parameters.empty()) j["flat_parameters"] = r.flat_parameters;
+  j["parameters"] = nlohmann::json::array();
+  for (const auto& p : r.parameters)
+    j["parameters"].push_back({{"name", p.name}, {"value", number_or_null(p.value)}, {"std_error", number_or_null(p.std_error)}});
+  j["seconds"] = {{"load", r.load_seconds}, {"fit", r.fit_seconds}, {"inference", r.inference_seconds}};
+  return j;
+}
+
+std::string format_summary(const FitResults& r) {
+  std::ostringstream out;
+  out << r.name << ": " << r.family << " likelihood, " << r.n_parameters << " parameters, n = " << r.n_observations
+      << ", optimizer " << r.optimizer << "\n\n";
+  std::size_t width = 9;
+  for (const auto& p : r.parameters) width = std::max(width, p.name.size());
+  const bool with_se = r.inference == Inference::standard_errors;
+  const bool diverged = r.inference == Inference::no_finite_mle;
+  out << std::left << std::setw(static_cast<int>(width)) << "" << std::right << std::setw(14)
+      << (diverged ? "Last iterate" : "Estimate");
+  if (with_se) out << std::setw(12) << "Std. Error" << std::setw(9) << "z value" << std::setw(10) << "Pr(>|z|)";
+  out << "\n";
+  for (const auto& p : r.parameters) {
+    out << std::left << std::setw(static_cast<int>(width)) << p.name << std::right << std::setw(14) << fixed(p.value, 7);
+    if (diverged && std::find(r.diverging_parameters.begin(), r.diverging_parameters.end(), p.name) !=
+                        r.diverging_parameters.end())
+      out << "  -> " << (p.value > 0 ? "+inf" : "-inf");
+    if (with_se) {
+      const double z = p.value / p.std_error;
+      const double pv = p_value(z);
+      out << std::setw(12) << fixed(p.std_error, 5) << std::setw(9) << std::fixed << std::setprecision(3) << z
+          << std::defaultfloat << std::setw(10) << format_p(pv) << " " << stars(pv);
+    }
+    out << "\n";
+  }
+  if (with_se) out << "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n";
+  if (!r.inference_note.empty()) out << "\nNo standard errors: " << r.inference_note << ".\n";
+  out << "\nLog-likelihood: " << std::setprecision(10) << r.log_likelihood << " (df = " << r.n_parameters << ")"
+      << "   AIC: " << std::setprecision(8) << r.aic << "   BIC: " << r.bic << "\n";
+  out << "n = " << r.n_observations << ", iterations = " << r.iterations << ", converged: " << (r.converged ? "yes" : "no")
+      << " (" << r.message << ")\n";
+  out << std::setprecision(3) << "time: load " << r.load_seconds << " s, fit " << r.fit_seconds << " s, standard errors "
+      << r.inference_seconds << " s\n";
+  return out.str();
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error(temporary + ": cannot write");
+  }
+  std::error_code error;
+  fs::rename(temporary, path, error);
+  if (error) throw std::runtime_error(path + ": cannot replace (" + error.message() + ")");
+}
+
+WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plot) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) throw std::runtime_error(dir + ": cannot create the output folder (" + error.message() + ")");
+  WrittenFiles files;
+  files.results = (fs::path(dir) / "results.json").string();
+  write_file_atomically(files.results, to_json(r).dump(2) + "\n");
+
+  std::ostringstream history;
+  history << "iteration,loss,gradient_max,seconds\n" << std::setprecision(17);
+  for (const auto& h : r.history) history << h.iteration << "," << h.value << "," << h.gradient_norm << "," << h.seconds << "\n";
+  files.history = (fs::path(dir) / "loss_history.csv").string();
+  write_file_atomically(files.history, history.str());
+
+  if (!plot) {
+    files.plot_note = "plotting is off (output.plot)";
+  } else if (!have_gnuplot()) {
+    files.plot_note = "gnuplot is not installed";
+  } else if (r.history.size() < 2) {
+    files.plot_note = "a single point: nothing to plot";
+  } else {
+    const std::string svg = (fs::path(dir) / "loss.svg").string();
+    const std::string script = (fs::path(dir) / "loss.gp").string();
+    std::ostringstream gp;
+    gp << "set terminal svg size 800,500 dynamic background rgb 'white'\n"
+       << "set output '" << svg << ".tmp'\n"
+       << "set datafile separator ','\n"
+       << "set title \"" << r.name << ": mean negative log-likelihood\" noenhanced\n"
+       << "set xlabel 'iteration'\nset ylabel 'loss'\nset grid\n"
+       << "plot '" << files.history << "' using 1:2 skip 1 with linespoints pt 7 ps 0.4 title 'loss'\n";
+    write_file_atomically(script, gp.str());
+    const std::string command = "gnuplot '" + script + "' 2>/dev/null";
+    if (std::system(command.c_str()) == 0 && fs::exists(svg + ".tmp")) {
+      fs::rename(svg + ".tmp", svg, error);
+      if (!error) files.plot = svg;
+    }
+    if (files.plot.empty()) files.plot_note = "gnuplot failed";
+  }
+  return files;
+}
+
+}  // namespace tapegrad::models

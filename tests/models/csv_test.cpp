@@ -1,0 +1,403 @@
+// read_csv: values, column selection, the CSV corners (quotes, CRLF, BOM, blank lines, pipes,
+// chunk boundaries) and every error message: it must name the file, the line, the column, what
+// was found and what was expected, on one line.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tapegrad/models/csv.hpp"
+#include "tapegrad/models/errors.hpp"
+
+using Catch::Matchers::Contains;
+using tapegrad::models::CsvRequest;
+using tapegrad::models::CsvTable;
+using tapegrad::models::InputError;
+using tapegrad::models::read_csv;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temp directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("tapegrad_csv_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::create_directories(dir_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    const fs::path path = dir_ / name;
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    return path.string();
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+ private:
+  fs::path dir_;
+};
+
+CsvRequest request(const std::string& path, const std::string& target, std::vector<std::string> features = {}) {
+  CsvRequest r;
+  r.path = path;
+  r.target = target;
+  r.features = std::move(features);
+  return r;
+}
+
+// The message of the InputError read_csv throws; fails the test if it throws nothing else.
+std::string error_of(const CsvRequest& r) {
+  try {
+    read_csv(r);
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    CHECK(message.find('\n') == std::string::npos);  // one line
+    return message;
+  }
+  FAIL("read_csv did not throw");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("read_csv reads the requested columns in the requested order", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("cars.csv",
+                                     "mpg,cyl,wt,name\n"
+                                     "21,6,2.62,Mazda\n"
+                                     "22.8,4,2.32,Datsun\n"
+                                     "18.7,8,3.44,Hornet\n");
+  const CsvTable t = read_csv(request(path, "mpg", {"wt", "cyl"}));
+  REQUIRE(t.features.rows() == 3);
+  REQUIRE(t.features.cols() == 2);
+  CHECK(t.feature_names == std::vector<std::string>{"wt", "cyl"});
+  CHECK(t.features(0, 0) == 2.62);
+  CHECK(t.features(1, 0) == 2.32);
+  CHECK(t.features(2, 0) == 3.44);
+  CHECK(t.features(0, 1) == 6);
+  CHECK(t.features(2, 1) == 8);
+  REQUIRE(t.target.size() == 3);
+  CHECK(t.target[1] == 22.8);
+  CHECK(t.target_text.empty());
+  CHECK(t.rows_dropped == 0);
+  CHECK(t.file_bytes == fs::file_size(path));
+}
+
+TEST_CASE("read_csv with no features listed takes every column but the target, in file order", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("all.csv", "a,y,b,c\n1,10,2,3\n4,20,5,6\n");
+  const CsvTable t = read_csv(request(path, "y"));
+  CHECK(t.feature_names == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(t.features.rows() == 2);
+  CHECK(t.features(0, 0) == 1);
+  CHECK(t.features(0, 1) == 2);
+  CHECK(t.features(1, 2) == 6);
+  CHECK(t.target[0] == 10);
+  CHECK(t.target[1] == 20);
+}
+
+TEST_CASE("read_csv accepts decimal numbers and refuses anything else", "[csv]") {
+  TempDir tmp;
+  const std::string good = tmp.write("good.csv", "x,y\n1e-3,+2\n.5,-0.25\n5.,-.5\n1E+2,007\n-0,1.5e3\n");
+  const CsvTable t = read_csv(request(good, "y", {"x"}));
+  REQUIRE(t.features.rows() == 5);
+  CHECK(t.features(0, 0) == 1e-3);
+  CHECK(t.target[0] == 2);
+  CHECK(t.features(1, 0) == 0.5);
+  CHECK(t.target[1] == -0.25);
+  CHECK(t.features(2, 0) == 5);
+  CHECK(t.target[2] == -0.5);
+  CHECK(t.features(3, 0) == 100);
+  CHECK(t.target[3] == 7);
+  CHECK(t.target[4] == 1500);
+  CHECK(t.features(4, 0) == 0.0);
+
+  for (const std::string bad : {"inf", "-inf", "Infinity", "abc", "1.5x", "0x10", "+-1", "--1", "1e", "+", "-",
+                                ".", "1 2", "1e400", "-nan"}) {
+    CAPTURE(bad);
+    const std::string path = tmp.write("bad.csv", "x,y\n1,2\n3,\"" + bad + "\"\n");
+    const std::string message = error_of(request(path, "y", {"x"}));
+    CHECK_THAT(message, Contains(path + ": line 3, column \"y\" (2): expected a number, found \"" + bad + "\""));
+  }
+  const std::string range = tmp.write("range.csv", "x,y\n1,1e999\n");
+  CHECK_THAT(error_of(request(range, "y")), Contains("out of the range of a double"));
+}
+
+TEST_CASE("read_csv names the file, line, column and cell of a non-numeric cell", "[csv]") {
+  TempDir tmp;
+  std::string content = "mpg,cyl,hp\n";
+  for (int i = 2; i < 18; ++i) content += "21,6,110\n";
+  content += "21,6,abc\n";  // line 18
+  const std::string path = tmp.write("hp.csv", content);
+  CHECK(error_of(request(path, "mpg")) == path + ": line 18, column \"hp\" (3): expected a number, found \"abc\"");
+  // The same cell in a column nobody asked for is fine.
+  CHECK(read_csv(request(path, "mpg", {"cyl"})).features.rows() == 17);
+}
+
+TEST_CASE("read_csv handles quoted fields with delimiters, quotes and newlines", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("quoted.csv",
+                                     "id,\"note, long\",y\n"
+                                     "1,\"a, b\",\"3.5\"\n"
+                                     "2,\"two\nlines \"\"quoted\"\"\",\" 4 \"\n"
+                                     "3,\"three\n\nlines\",5\n"
+                                     "4,x,oops\n");  // physical line 8
+  const std::string message = error_of(request(path, "y", {"id"}));
+  CHECK(message == path + ": line 8, column \"y\" (3): expected a number, found \"oops\"");
+
+  const std::string ok = tmp.write("quoted_ok.csv",
+                                   "id,note,y\n"
+                                   "1,\"a, b\",\"3.5\"\n"
+                                   "2,\"two\nlines \"\"quoted\"\"\",\" 4 \"\n");
+  CsvRequest r = request(ok, "note", {"id", "y"});
+  r.target_as_text = true;
+  const CsvTable t = read_csv(r);
+  REQUIRE(t.target_text.size() == 2);
+  CHECK(t.target_text[0] == "a, b");
+  CHECK(t.target_text[1] == "two\nlines \"quoted\"");
+  CHECK(t.features(1, 1) == 4);
+  CHECK(t.features(0, 1) == 3.5);
+  CHECK(t.target.size() == 0);
+}
+
+TEST_CASE("read_csv reads CRLF files, a UTF-8 BOM and spaces around numbers", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("crlf.csv",
+                                     "\xEF\xBB\xBF"
+                                     "x , y\r\n"
+                                     " 1.5 ,\t2\r\n"
+                                     "\r\n"
+                                     "3,\" 4 \"\r\n");
+  const CsvTable t = read_csv(request(path, "y"));
+  CHECK(t.feature_names == std::vector<std::string>{"x"});  // BOM and spaces gone from the name
+  REQUIRE(t.features.rows() == 2);
+  CHECK(t.features(0, 0) == 1.5);
+  CHECK(t.target[0] == 2);
+  CHECK(t.features(1, 0) == 3);
+  CHECK(t.target[1] == 4);
+
+  // Line numbers count CRLF once, and blank lines count.
+  const std::string bad = tmp.write("crlf_bad.csv", "x,y\r\n1,2\r\n\r\n3,z\r\n");
+  CHECK(error_of(request(bad, "y")) == bad + ": line 4, column \"y\" (2): expected a number, found \"z\"");
+  const std::string lone_cr = tmp.write("cr.csv", "x,y\r1,2\r3,q\r");
+  CHECK_THAT(error_of(request(lone_cr, "y")), Contains("line 3, column \"y\" (2)"));
+}
+
+TEST_CASE("read_csv skips blank lines and reads a last line without a newline", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("blank.csv", "\n\nx,y\n\n1,2\n   \n\"\"\n3,4\n\n\n");
+  const CsvTable t = read_csv(request(path, "y"));
+  REQUIRE(t.features.rows() == 2);
+  CHECK(t.features(1, 0) == 3);
+  CHECK(t.target[1] == 4);
+  const std::string no_newline = tmp.write("nonl.csv", "x,y\n1,2\n3,4");
+  CHECK(read_csv(request(no_newline, "y")).target[1] == 4);
+}
+
+TEST_CASE("read_csv refuses missing cells in used columns unless drop_missing", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("missing.csv",
+                                     "a,b,y,unused\n"
+                                     "1,2,3,\n"      // 2: missing only in an unused column
+                                     "NA,2,3,x\n"    // 3
+                                     "1, NaN ,3,x\n" // 4
+                                     "1,2,nan,x\n"   // 5
+                                     "1,NULL,3,x\n"  // 6
+                                     ",2,3,x\n"      // 7
+                                     "7,8,9,x\n");   // 8
+  const std::string message = error_of(request(path, "y", {"a", "b"}));
+  CHECK(message == path + ": line 3, column \"a\" (1): missing value (found \"NA\"); use drop_missing to skip such rows");
+
+  CsvRequest r = request(path, "y", {"a", "b"});
+  r.drop_missing = true;
+  const CsvTable t = read_csv(r);
+  CHECK(t.rows_dropped == 5);
+  REQUIRE(t.features.rows() == 2);
+  CHECK(t.features(0, 0) == 1);
+  CHECK(t.features(1, 0) == 7);
+  CHECK(t.features(1, 1) == 8);
+  CHECK(t.target[1] == 9);
+
+  // Each marker on its own, with the line and column named.
+  const std::string empty = tmp.write("empty_cell.csv", "a,y\n1,2\n,3\n");
+  CHECK_THAT(error_of(request(empty, "y")), Contains("line 3, column \"a\" (1): missing value (found \"\")"));
+  const std::string nul = tmp.write("null_cell.csv", "a,y\n1,NULL\n");
+  CHECK_THAT(error_of(request(nul, "y")), Contains("line 2, column \"y\" (2): missing value (found \"NULL\")"));
+
+  // drop_missing does not hide a non-number.
+  const std::string mixed = tmp.write("mixed.csv", "a,y\nNA,2\n1,x\n");
+  CsvRequest rm = request(mixed, "y");
+  rm.drop_missing = true;
+  CHECK_THAT(error_of(rm), Contains("line 3, column \"y\" (2): expected a number, found \"x\""));
+
+  // Every row dropped: nothing left to fit.
+  const std::string all = tmp.write("all_missing.csv", "a,y\nNA,1\n2,NA\n");
+  CsvRequest ra = request(all, "y");
+  ra.drop_missing = true;
+  CHECK(error_of(ra) == all + ": no data rows left: all 2 rows have a missing cell in a used column");
+}
+
+TEST_CASE("read_csv keeps a text target as trimmed strings", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("iris.csv", "len,species\n5.1, setosa \n7.0,\"versicolor\"\n6.3,NA\n5.0,x\n");
+  CsvRequest r = request(path, "species");
+  r.target_as_text = true;
+  CHECK(error_of(r) == path + ": line 4, column \"species\" (2): missing value (found \"NA\"); use drop_missing to skip such rows");
+  r.drop_missing = true;
+  const CsvTable t = read_csv(r);
+  CHECK(t.target_text == std::vector<std::string>{"setosa", "versicolor", "x"});
+  CHECK(t.rows_dropped == 1);
+  REQUIRE(t.features.rows() == 3);
+  CHECK(t.features(2, 0) == 5.0);
+  CHECK(t.target.size() == 0);
+}
+
+TEST_CASE("read_csv reports ragged rows with the line, found and expected counts", "[csv]") {
+  TempDir tmp;
+  const std::string few = tmp.write("few.csv", "a,b,c,d,e\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4\n");
+  CHECK(error_of(request(few, "a")) == few + ": line 7: expected 5 fields as in the header, found 4");
+  const std::string many = tmp.write("many.csv", "a,b\n1,2\n1,2,3\n");
+  CHECK(error_of(request(many, "a")) == many + ": line 3: expected 2 fields as in the header, found 3");
+  // A ragged row starting after a quoted newline.
+  const std::string q = tmp.write("ragged_quoted.csv", "a,b,c\n1,\"x\ny\",3\n2\n");
+  CHECK(error_of(request(q, "a", {"c"})) == q + ": line 4: expected 3 fields as in the header, found 1");
+}
+
+TEST_CASE("read_csv reports empty files, a header without rows and unopenable paths", "[csv]") {
+  TempDir tmp;
+  const std::string empty = tmp.write("empty.csv", "");
+  CHECK(error_of(request(empty, "y")) == empty + ": empty file (expected a header row)");
+  const std::string blank = tmp.write("blank.csv", "\n \r\n\n");
+  CHECK(error_of(request(blank, "y")) == blank + ": empty file (expected a header row)");
+  const std::string header = tmp.write("header.csv", "x,y\n");
+  CHECK(error_of(request(header, "y")) == header + ": no data rows after the header");
+  const std::string header_nonl = tmp.write("header_nonl.csv", "x,y");
+  CHECK(error_of(request(header_nonl, "y")) == header_nonl + ": no data rows after the header");
+  const std::string header_blank = tmp.write("header_blank.csv", "x,y\n\n\n");
+  CHECK(error_of(request(header_blank, "y")) == header_blank + ": no data rows after the header");
+  const std::string absent = tmp.path("absent.csv");
+  CHECK(error_of(request(absent, "y")) == absent + ": cannot open: No such file or directory");
+  const std::string dir = tmp.path("");
+  CHECK_THAT(error_of(request(dir, "y")), Contains(": cannot read: Is a directory"));
+}
+
+TEST_CASE("read_csv checks column names against the header", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("cars.csv", "mpg,cyl,wt\n21,6,2.6\n");
+  CHECK(error_of(request(path, "mpg", {"wtt"})) ==
+        path + ": unknown column \"wtt\"; did you mean \"wt\"? (columns: mpg, cyl, wt)");
+  CHECK(error_of(request(path, "mpg", {"horsepower"})) == path + ": unknown column \"horsepower\" (columns: mpg, cyl, wt)");
+  CHECK(error_of(request(path, "mgp")) == path + ": unknown column \"mgp\"; did you mean \"mpg\"? (columns: mpg, cyl, wt)");
+  CHECK(error_of(request(path, "mpg", {"cyl", "mpg"})) ==
+        path + ": column \"mpg\" is the target and cannot also be a feature");
+  CHECK(error_of(request(path, "mpg", {"cyl", "wt", "cyl"})) == path + ": feature \"cyl\" is listed twice");
+
+  const std::string dup = tmp.write("dup.csv", "mpg,wt,cyl,wt\n1,2,3,4\n");
+  CHECK(error_of(request(dup, "mpg", {"cyl"})) ==
+        dup + ": line 1: column \"wt\" appears twice in the header (columns 2 and 4)");
+
+  // An unnamed column (a pandas index) is fine unless it would be used.
+  const std::string unnamed = tmp.write("unnamed.csv", ",x,y\n0,1,2\n1,3,4\n");
+  CHECK(read_csv(request(unnamed, "y", {"x"})).features(1, 0) == 3);
+  CHECK(error_of(request(unnamed, "y")) ==
+        unnamed + ": line 1: column 1 has no name in the header; name it, or list the features to use");
+}
+
+TEST_CASE("read_csv reports a quote left open", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.write("open.csv", "x,y\n1,2\n3,\"4\n5,6\n");
+  CHECK(error_of(request(path, "y")) ==
+        path + ": line 3: a quoted field starting here is not closed before the end of the file");
+}
+
+TEST_CASE("read_csv streams across chunk boundaries", "[csv]") {
+  TempDir tmp;
+  // About 3.5 MB, CRLF: rows, CRs and quoted fields straddle the 1 MiB chunk boundaries.
+  std::string content = "i,\"x\",label,y\r\n";
+  const int n = 120000;
+  for (int i = 0; i < n; ++i) {
+    content += std::to_string(i) + "," + std::to_string(i * 0.5) + ",\"lab\nel " + std::to_string(i % 7) + "\"," +
+               std::to_string(-i) + "\r\n";
+  }
+  const std::string path = tmp.write("big.csv", content);
+  const CsvTable t = read_csv(request(path, "y", {"x", "i"}));
+  REQUIRE(t.features.rows() == n);
+  double sum_i = 0, sum_y = 0;
+  for (int i = 0; i < n; ++i) {
+    sum_i += t.features(i, 1);
+    sum_y += t.target[i];
+    if (t.features(i, 0) != i * 0.5) FAIL("row " << i);
+  }
+  CHECK(sum_i == static_cast<double>(n) * (n - 1) / 2);
+  CHECK(sum_y == -sum_i);
+  // The last line number is right after 2 physical lines per row.
+  const std::string bad = tmp.write("big_bad.csv", content + "1,2,3,x\r\n");
+  CHECK_THAT(error_of(request(bad, "y", {"x", "i"})), Contains("line " + std::to_string(2 * n + 2) + ", column \"y\" (4)"));
+}
+
+TEST_CASE("read_csv reads from a pipe", "[csv]") {
+  TempDir tmp;
+  const std::string path = tmp.path("fifo.csv");
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  const int n = 20000;  // more than the first growth step
+  std::thread writer([&] {
+    std::ofstream out(path, std::ios::binary);
+    out << "x,y\n";
+    for (int i = 0; i < n; ++i) out << i << ',' << 2 * i << '\n';
+  });
+  CsvTable t;
+  try {
+    t = read_csv(request(path, "y"));
+  } catch (...) {
+    writer.join();
+    throw;
+  }
+  writer.join();
+  REQUIRE(t.features.rows() == n);
+  CHECK(t.features(n - 1, 0) == n - 1);
+  CHECK(t.target[n - 1] == 2.0 * (n - 1));
+}
+
+TEST_CASE("read_csv never crashes on random input", "[csv]") {
+  TempDir tmp;
+  std::mt19937 rng(12345);
+  const char alphabet[] = {'"', ',', '\n', '\r', 'a', 'y', '1', '.', ' ', '\t', 'N', 'A', 'e', '-', '\0', '\xEF'};
+  std::uniform_int_distribution<int> pick(0, sizeof alphabet - 1), length(0, 60);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string content = trial % 2 ? "a,y\n" : "";
+    for (int i = length(rng); i > 0; --i) content += alphabet[pick(rng)];
+    const std::string path = tmp.write("fuzz.csv", content);
+    for (const bool text : {false, true}) {
+      CsvRequest r = request(path, "y");
+      r.target_as_text = text;
+      r.drop_missing = trial % 3 == 0;
+      try {
+        const CsvTable t = read_csv(r);
+        CHECK(t.features.rows() > 0);
+        CHECK(static_cast<std::size_t>(t.features.rows()) == (text ? t.target_text.size() : static_cast<std::size_t>(t.target.size())));
+      } catch (const InputError& e) {
+        const std::string message = e.what();
+        CHECK(message.rfind(path + ": ", 0) == 0);
+        CHECK(message.find('\n') == std::string::npos);
+      }
+    }
+  }
+}
