@@ -71,7 +71,7 @@ void BM_read_twice(benchmark::State& state) {
     for (int pass = 0; pass < 2; ++pass) {
       const int fd = ::open(data_file().c_str(), O_RDONLY);
       for (ssize_t n; (n = ::read(fd, buf.get(), kChunk)) > 0;) {
-        for (const char* s = buf.get(), *e = s + n; (s = static_cast<const char*>(std::memchr(s, '\n', e - s))); ++s)
+        for (const char *s = buf.get(), *e = s + n; (s = static_cast<const char*>(std::memchr(s, '\n', e - s))); ++s)
           ++newlines;
       }
       ::close(fd);

@@ -194,19 +194,19 @@ struct FirstPass {
 
 // Upper bound on the number of data rows: every row but the last ends with an LF, a CR not
 // followed by an LF, or a CRLF; one line is the header.
-FirstPass count_data_rows_bound(int fd, char* buf, const std::string& path) {
+FirstPass count_data_rows_bound(int fd, char* buf, std::size_t chunk, const std::string& path) {
   std::size_t line_ends = 0, bytes = 0;
   bool pending_cr = false, ends_with_line_end = true;
   for (;;) {
-    const std::size_t n = read_full(fd, buf, kChunk, path);
+    const std::size_t n = read_full(fd, buf, chunk, path);
     if (n == 0) break;
     bytes += n;
     if (pending_cr && buf[0] != '\n') ++line_ends;
     pending_cr = false;
     line_ends += count_newlines(buf, n);
     const char* const e = buf + n;
-    for (const char* s = buf; s != e && (s = static_cast<const char*>(std::memchr(s, '\r', static_cast<std::size_t>(e - s))));
-         ++s) {
+    for (const char* s = buf;
+         s != e && (s = static_cast<const char*>(std::memchr(s, '\r', static_cast<std::size_t>(e - s)))); ++s) {
       if (s + 1 == e) {
         pending_cr = true;
       } else if (s[1] != '\n') {
@@ -214,7 +214,7 @@ FirstPass count_data_rows_bound(int fd, char* buf, const std::string& path) {
       }
     }
     ends_with_line_end = buf[n - 1] == '\n' || buf[n - 1] == '\r';
-    if (n < kChunk) break;
+    if (n < chunk) break;
   }
   if (pending_cr) ++line_ends;
   const std::size_t lines = line_ends + (ends_with_line_end ? 0 : 1);
@@ -539,17 +539,21 @@ CsvTable read_csv(const CsvRequest& request) {
   const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) throw InputError(path + ": cannot open: " + std::strerror(errno));
   const int fd = file.get();
-  std::unique_ptr<char[]> buf(new char[kChunk]);
 
   // A regular file is read twice (the first pass only counts line ends); a pipe once, the
   // matrix then growing as rows come.
   FirstPass first_pass;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  // A small file gets a small buffer (one read); a file that grows meanwhile still reads whole.
+  const std::size_t chunk =
+      regular ? std::clamp<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 4096, kChunk) : kChunk;
+  std::unique_ptr<char[]> buf(new char[chunk]);
+  if (regular) {
 #ifdef POSIX_FADV_SEQUENTIAL
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-    first_pass = count_data_rows_bound(fd, buf.get(), path);
+    first_pass = count_data_rows_bound(fd, buf.get(), chunk, path);
     if (::lseek(fd, 0, SEEK_SET) != 0) throw InputError(path + ": cannot read: " + std::strerror(errno));
   }
 
@@ -558,7 +562,7 @@ CsvTable read_csv(const CsvRequest& request) {
   csv_parser* p = parser.get();
   std::size_t file_bytes = 0;
   for (bool first = true;; first = false) {
-    const std::size_t n = read_full(fd, buf.get(), kChunk, path);
+    const std::size_t n = read_full(fd, buf.get(), chunk, path);
     if (n == 0) break;
     file_bytes += n;
     const char* data = buf.get();
@@ -578,7 +582,7 @@ CsvTable read_csv(const CsvRequest& request) {
                   ": a field longer than 64 MiB starts here (is a closing quote missing?)");
       reader.rethrow();
     }
-    if (n < kChunk) break;
+    if (n < chunk) break;
   }
   if (p->quoted && p->pstate == kLibcsvFieldBegun) {
     reader.fail("line " + std::to_string(reader.line()) +
