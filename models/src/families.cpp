@@ -35,7 +35,7 @@ void require_ending(const ModelShape& shape, const std::string& family, const st
     fail_at(shape.config_file, shape.last_layer_path,
             family + " models " + what_it_models + ", so the model must end in {\"type\": \"" + activation +
                 "\"}; found " + (shape.last_layer.empty() ? "an empty model" : in_quotes(shape.last_layer)) +
-                " as the last layer (add a " + in_quotes(activation) + " layer after it)");
+                " as the last layer (add " + (activation == "exp" ? "an " : "a ") + in_quotes(activation) + " layer after it)");
 }
 
 void require_units(const ModelShape& shape, const std::string& family, Eigen::Index units, const std::string& why) {

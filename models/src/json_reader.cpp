@@ -12,21 +12,22 @@ namespace tapegrad::models {
 
 namespace {
 
+// Edits (insert, delete, substitute, swap two neighbours) from a to b, ignoring case: a swap
+// counts once, since "lbgfs" is one slip of the fingers from "lbfgs".
 std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  auto low = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-      diagonal = above;
+      const bool same = low(a[i - 1]) == low(b[j - 1]);
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same ? 0 : 1)});
+      if (i > 1 && j > 1 && low(a[i - 1]) == low(b[j - 2]) && low(a[i - 2]) == low(b[j - 1]))
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 std::string join(const std::vector<std::string>& words) {
@@ -89,7 +90,14 @@ bool ObjectReader::has(const std::string& key) {
 }
 
 const nlohmann::json& ObjectReader::at(const std::string& key) {
-  if (!has(key)) fail(key, "required key is missing");
+  if (!has(key)) {
+    // A near miss among the keys that are there is most likely this key misspelt.
+    std::vector<std::string> present;
+    for (const auto& item : value_.items()) present.push_back(item.key());
+    std::string what = "required key is missing";
+    if (auto near = did_you_mean(key, present)) what += "; \"" + *near + "\" is there: did you mean \"" + key + "\"?";
+    fail(key, what);
+  }
   return value_.at(key);
 }
 
