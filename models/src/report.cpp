@@ -126,13 +126,14 @@ WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plo
   fs::create_directories(dir, error);
   if (error) throw std::runtime_error(dir + ": cannot create the output folder (" + error.message() + ")");
   WrittenFiles files;
-  files.results = (fs::path(dir) / "results.json").string();
+  const fs::path folder = fs::absolute(dir);
+  files.results = (folder / "results.json").string();
   write_file_atomically(files.results, to_json(r).dump(2) + "\n");
 
   std::ostringstream history;
   history << "iteration,loss,gradient_max,seconds\n" << std::setprecision(17);
   for (const auto& h : r.history) history << h.iteration << "," << h.value << "," << h.gradient_norm << "," << h.seconds << "\n";
-  files.history = (fs::path(dir) / "loss_history.csv").string();
+  files.history = (folder / "loss_history.csv").string();
   write_file_atomically(files.history, history.str());
 
   if (!plot) {
@@ -142,15 +143,20 @@ WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plo
   } else if (r.history.size() < 2) {
     files.plot_note = "a single point: nothing to plot";
   } else {
-    const std::string svg = (fs::path(dir) / "loss.svg").string();
-    const std::string script = (fs::path(dir) / "loss.gp").string();
+    const std::string svg = (folder / "loss.svg").string();
+    const std::string script = (folder / "loss.gp").string();
     std::ostringstream gp;
-    gp << "set terminal svg size 800,500 dynamic background rgb 'white'\n"
+    // Two panels: the loss itself, and max |gradient| on a log scale (where convergence shows).
+    gp << "set terminal svg size 900,420 dynamic background rgb 'white'\n"
        << "set output '" << svg << ".tmp'\n"
        << "set datafile separator ','\n"
-       << "set title \"" << r.name << ": mean negative log-likelihood\" noenhanced\n"
-       << "set xlabel 'iteration'\nset ylabel 'loss'\nset grid\n"
-       << "plot '" << files.history << "' using 1:2 skip 1 with linespoints pt 7 ps 0.4 title 'loss'\n";
+       << "set multiplot layout 1,2 title \"" << r.name << " (" << r.optimizer << ")\" noenhanced\n"
+       << "set xlabel 'iteration'\nset grid\nset key off\n"
+       << "set title 'mean negative log-likelihood'\n"
+       << "plot '" << files.history << "' using 1:2 skip 1 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4'\n"
+       << "set title 'max |gradient|'\nset logscale y\nset format y '%.0e'\n"
+       << "plot '" << files.history << "' using 1:($3 > 0 ? $3 : 1/0) skip 1 with linespoints pt 7 ps 0.4 lc rgb '#d62728'\n"
+       << "unset multiplot\n";
     write_file_atomically(script, gp.str());
     const std::string command = "gnuplot '" + script + "' 2>/dev/null";
     if (std::system(command.c_str()) == 0 && fs::exists(svg + ".tmp")) {
