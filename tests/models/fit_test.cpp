@@ -192,3 +192,18 @@ TEST_CASE("the model gradient check passes on every shipped example and on an ML
   const Experiment e = load_experiment(config);
   CHECK(check_model(e).passed);
 }
+
+TEST_CASE("a diverging fit stops with a message and keeps the last finite parameters", "[fit]") {
+  // Plain gradient steps of size 50 on a Poisson log-rate overflow exp() within a few steps.
+  const FitResults r = fit_example("warpbreaks_poisson", [](ExperimentConfig& c) {
+    c.fit.optimizer.method = "sgd";
+    c.fit.optimizer.learning_rate = 50;
+    c.fit.optimizer.batch_size = 54;
+    c.fit.optimizer.max_iterations = 100;
+  });
+  CHECK(r.status == OptimizerStatus::diverged);
+  CHECK_FALSE(r.succeeded());
+  CHECK(r.inference == Inference::not_computed);
+  for (const auto& p : r.parameters) CHECK(std::isfinite(p.value));
+  CHECK_THAT(r.message, Catch::Contains("last finite"));
+}
