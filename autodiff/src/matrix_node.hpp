@@ -10,6 +10,7 @@
 #include <new>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "tapegrad/autodiff/matrix.hpp"
 
@@ -41,6 +42,16 @@ BasicVar<Real> new_scalar_output(Tape<Real>& tape, const Real& value) {
   return BasicVar<Real>::recorded(value, tape.new_variable());
 }
 
+// A per-thread work matrix, kept between calls: the value and tangent halves of a Dual product
+// reuse it, so Hessian sweeps over large data neither allocate nor fault in fresh pages.
+inline Eigen::Map<Eigen::MatrixXd> scratch(int slot, Eigen::Index rows, Eigen::Index cols) {
+  thread_local std::vector<double> buffers[4];
+  std::vector<double>& b = buffers[slot];
+  const auto size = static_cast<std::size_t>(rows * cols);
+  if (b.size() < size) b.resize(size);
+  return Eigen::Map<Eigen::MatrixXd>(b.data(), rows, cols);
+}
+
 // out += lhs * rhs, where one side is double data (possibly transposed) and the other holds
 // Real. For Dual, the value and tangent parts are two double products (BLAS speed).
 template <class Real, class Out, class Lhs, class Rhs>
@@ -49,16 +60,24 @@ void add_product(Out&& out, const Lhs& lhs, const Rhs& rhs) {
   using R = typename Rhs::Scalar;
   if constexpr (std::is_same<L, R>::value) {
     out.noalias() += lhs * rhs;
-  } else if constexpr (std::is_same<L, double>::value) {  // data * Dual
-    const Eigen::MatrixXd v = rhs.unaryExpr([](const Dual& d) { return d.v; });
-    const Eigen::MatrixXd t = rhs.unaryExpr([](const Dual& d) { return d.d; });
-    const Eigen::MatrixXd pv = lhs * v, pt = lhs * t;
-    for (Eigen::Index j = 0; j < out.cols(); ++j)
-      for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) += Dual(pv(i, j), pt(i, j));
-  } else {  // Dual * data
-    const Eigen::MatrixXd v = lhs.unaryExpr([](const Dual& d) { return d.v; });
-    const Eigen::MatrixXd t = lhs.unaryExpr([](const Dual& d) { return d.d; });
-    const Eigen::MatrixXd pv = v * rhs, pt = t * rhs;
+  } else {
+    // The Dual side split into its value and tangent halves.
+    const auto& dual = [&]() -> const auto& {
+      if constexpr (std::is_same<L, double>::value) return rhs; else return lhs;
+    }();
+    auto v = scratch(0, dual.rows(), dual.cols());
+    auto t = scratch(1, dual.rows(), dual.cols());
+    v = dual.unaryExpr([](const Dual& d) { return d.v; });
+    t = dual.unaryExpr([](const Dual& d) { return d.d; });
+    auto pv = scratch(2, out.rows(), out.cols());
+    auto pt = scratch(3, out.rows(), out.cols());
+    if constexpr (std::is_same<L, double>::value) {  // data * Dual
+      pv.noalias() = lhs * v;
+      pt.noalias() = lhs * t;
+    } else {  // Dual * data
+      pv.noalias() = v * rhs;
+      pt.noalias() = t * rhs;
+    }
     for (Eigen::Index j = 0; j < out.cols(); ++j)
       for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) += Dual(pv(i, j), pt(i, j));
   }
