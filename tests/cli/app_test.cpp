@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tapegrad/cli/app.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -30,34 +31,31 @@ Run run(std::vector<std::string> args) {
 
 std::string example(const std::string& name) { return std::string(TAPEGRAD_SOURCE_DIR) + "/examples/" + name + "/config.json"; }
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("tapegrad_cli_" + std::to_string(std::random_device{}()));
-  ~TempDir() { fs::remove_all(path); }
-};
+using tapegrad::testing::TempDir;
 
 }  // namespace
 
 TEST_CASE("tapegrad fit prints the summary, writes results.json and the loss history, exits 0", "[cli]") {
   TempDir dir;
-  const Run r = run({"fit", example("mtcars_logistic"), "--output", dir.path.string(), "--no-plot"});
+  const Run r = run({"fit", example("mtcars_logistic"), "--output", dir.dir(), "--no-plot"});
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("Std. Error") && Catch::Contains("Pr(>|z|)") && Catch::Contains("linear0.weight[0,wt]") &&
                         Catch::Contains("AIC") && Catch::Contains("BIC") && Catch::Contains("converged: yes"));
-  std::ifstream in(dir.path / "results.json");
+  std::ifstream in(dir.path("results.json"));
   const nlohmann::json results = nlohmann::json::parse(in);
   for (const char* key : {"log_likelihood", "n_observations", "n_parameters", "aic", "bic", "converged", "iterations", "parameters"})
     CHECK(results.contains(key));
   CHECK(results["n_observations"] == 32);
   CHECK(results["parameters"][1]["name"] == "linear0.weight[0,wt]");
   CHECK(results["parameters"][1]["std_error"].is_number());
-  CHECK(fs::exists(dir.path / "loss_history.csv"));
-  CHECK_FALSE(fs::exists(dir.path / "loss.svg"));
+  CHECK(fs::exists(dir.path("loss_history.csv")));
+  CHECK_FALSE(fs::exists(dir.path("loss.svg")));
 }
 
 TEST_CASE("tapegrad fit --quiet prints the summary only", "[cli]") {
   TempDir dir;
-  const Run r = run({"fit", example("mtcars_gaussian"), "--output", dir.path.string(), "--quiet", "--no-plot"});
+  const Run r = run({"fit", example("mtcars_gaussian"), "--output", dir.dir(), "--quiet", "--no-plot"});
   CHECK(r.status == 0);
   CHECK(r.err.empty());
   CHECK_THAT(r.out, Catch::Contains("sigma") && !Catch::Contains("wrote"));
@@ -65,10 +63,10 @@ TEST_CASE("tapegrad fit --quiet prints the summary only", "[cli]") {
 
 TEST_CASE("tapegrad fit on separated classes exits 1, names the diverging parameters, keeps the results", "[cli]") {
   TempDir dir;
-  const Run r = run({"fit", example("separable_logistic"), "--output", dir.path.string(), "--no-plot"});
+  const Run r = run({"fit", example("separable_logistic"), "--output", dir.dir(), "--no-plot"});
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("no finite maximum-likelihood estimate") && Catch::Contains("linear0.weight[0,x1]"));
-  std::ifstream in(dir.path / "results.json");
+  std::ifstream in(dir.path("results.json"));
   const nlohmann::json results = nlohmann::json::parse(in);
   CHECK(results["converged"] == false);
   CHECK(results["inference"] == "no_finite_mle");
@@ -91,8 +89,7 @@ TEST_CASE("bad input exits 2 with a message naming the file", "[cli]") {
   }
   SECTION("a bad key") {
     TempDir dir;
-    fs::create_directories(dir.path);
-    const std::string config = (dir.path / "c.json").string();
+    const std::string config = dir.path("c.json");
     std::ofstream(config) << R"({"data": {"csv": "x.csv", "target": "y"}, "model": [{"type": "linear", "units": 0}],
                                  "likelihood": {"family": "gaussian"}})";
     const Run r = run({"fit", config});

@@ -15,6 +15,7 @@
 
 #include "tapegrad/models/config.hpp"
 #include "tapegrad/models/errors.hpp"
+#include "temp_dir.hpp"
 #include "tapegrad/models/experiment.hpp"
 
 using tapegrad::models::InputError;
@@ -26,34 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp directory holding the data files every entry can
-// name; removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("tapegrad_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const fs::path path = dir_ / name;
-    std::ofstream out(path, std::ios::binary);
-    out << content;
-    return path.string();
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).lexically_normal().string(); }
-  std::string dir() const { return dir_.string(); }
-
- private:
-  fs::path dir_;
-};
+using tapegrad::testing::TempDir;
 
 // The data files the configs below refer to (relative to the config's folder).
 void write_data(const TempDir& tmp) {

@@ -18,6 +18,7 @@
 
 #include "tapegrad/models/csv.hpp"
 #include "tapegrad/models/errors.hpp"
+#include "temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 using tapegrad::models::CsvRequest;
@@ -29,32 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("tapegrad_csv_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const fs::path path = dir_ / name;
-    std::ofstream out(path, std::ios::binary);
-    out << content;
-    return path.string();
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
+using tapegrad::testing::TempDir;
 
 CsvRequest request(const std::string& path, const std::string& target, std::vector<std::string> features = {}) {
   CsvRequest r;
