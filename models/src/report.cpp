@@ -102,7 +102,7 @@ std::string format_summary(const FitResults& r) {
   out << "\nLog-likelihood: " << std::setprecision(10) << r.log_likelihood << " (df = " << r.n_parameters << ")"
       << "   AIC: " << std::setprecision(8) << r.aic << "   BIC: " << r.bic << "\n";
   out << "n = " << r.n_observations << ", iterations = " << r.iterations << ", converged: " << (r.converged ? "yes" : "no")
-      << " (" << r.message << ")\n";
+      << (diverged ? " (no finite MLE)" : "") << "\noptimizer: " << r.message << "\n";
   out << std::setprecision(3) << "time: load " << r.load_seconds << " s, fit " << r.fit_seconds << " s, standard errors "
       << r.inference_seconds << " s\n";
   return out.str();
