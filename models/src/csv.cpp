@@ -31,6 +31,7 @@
 #include <utility>
 
 #include "tapegrad/models/errors.hpp"
+#include "tapegrad/models/json_reader.hpp"
 
 namespace tapegrad::models {
 namespace {
@@ -109,21 +110,6 @@ std::string escape(std::string_view s, std::size_t max_chars = 60) {
 }
 
 std::string quote(std::string_view s) { return '"' + escape(s) + '"'; }
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 // Each fresh 4 KiB page of the matrix costs a fault as it is first written (0.6 s for 160 MB on
 // our VMs, a third of the read); transparent huge pages cut the faults 512-fold. Only advice:
@@ -409,16 +395,7 @@ class Reader {
     const auto it = index.find(name);
     if (it != index.end()) return it->second;
     std::string message = "unknown column " + quote(name);
-    std::size_t best = 3;
-    const std::string* nearest = nullptr;
-    for (const std::string& candidate : header_) {
-      const std::size_t d = edit_distance(name, candidate);
-      if (d < best) {
-        best = d;
-        nearest = &candidate;
-      }
-    }
-    if (nearest != nullptr) message += "; did you mean " + quote(*nearest) + "?";
+    if (auto nearest = did_you_mean(name, header_)) message += "; did you mean " + quote(*nearest) + "?";
     message += " (columns: ";
     const std::size_t shown = std::min<std::size_t>(header_.size(), 40);
     for (std::size_t i = 0; i < shown; ++i) message += (i > 0 ? ", " : "") + escape(header_[i], 40);

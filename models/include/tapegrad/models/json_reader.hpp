@@ -53,7 +53,8 @@ class ObjectReader {
 // A JSON value as it appears in a message: "-3", "\"lbfgs\"", "an object", "a list".
 std::string describe(const nlohmann::json& value);
 
-// The candidate nearest to `word` by edit distance, if it is close enough to be a typo.
+// The candidate nearest to `word` by edit distance, if it is close enough to be a typo (also
+// used for CSV column names).
 std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace tapegrad::models
