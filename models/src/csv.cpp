@@ -383,7 +383,7 @@ class Reader {
         return;
       }
       fail(cell_prefix(missing_col_, missing_line_) + "missing value (found " + quote(missing_text_) +
-           "); use drop_missing to skip such rows");
+           "); expected a value (set \"drop_missing\": true in the config's data to skip such rows)");
       return;
     }
     if (request_.target_as_text) target_text_.push_back(text_cell_);

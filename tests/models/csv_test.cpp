@@ -202,7 +202,7 @@ TEST_CASE("read_csv refuses missing cells in used columns unless drop_missing", 
                                      "7,8,9,x\n");    // 8
   const std::string message = error_of(request(path, "y", {"a", "b"}));
   CHECK(message ==
-        path + ": line 3, column \"a\" (1): missing value (found \"NA\"); use drop_missing to skip such rows");
+        path + ": line 3, column \"a\" (1): missing value (found \"NA\"); expected a value (set \"drop_missing\": true in the config's data to skip such rows)");
 
   CsvRequest r = request(path, "y", {"a", "b"});
   r.drop_missing = true;
@@ -239,7 +239,7 @@ TEST_CASE("read_csv keeps a text target as trimmed strings", "[csv]") {
   CsvRequest r = request(path, "species");
   r.target_as_text = true;
   CHECK(error_of(r) ==
-        path + ": line 4, column \"species\" (2): missing value (found \"NA\"); use drop_missing to skip such rows");
+        path + ": line 4, column \"species\" (2): missing value (found \"NA\"); expected a value (set \"drop_missing\": true in the config's data to skip such rows)");
   r.drop_missing = true;
   const CsvTable t = read_csv(r);
   CHECK(t.target_text == std::vector<std::string>{"setosa", "versicolor", "x"});
