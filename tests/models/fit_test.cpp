@@ -120,6 +120,15 @@ TEST_CASE("separated classes: no finite MLE, the diverging parameters named, no 
     CHECK_FALSE(r.diverging_parameters.empty());
     for (const auto& p : r.parameters) CHECK(std::isnan(p.std_error));
   }
+  SECTION("iris on all four features, softmax without a reference class (flat and separated at once)") {
+    const FitResults r = fit_example("iris_separation", [](ExperimentConfig& c) {
+      c.data.features = {"Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width"};
+      c.likelihood.options.erase("reference_class");
+      c.model[0].options["units"] = 3;
+    });
+    CHECK(r.inference == Inference::no_finite_mle);
+    CHECK_FALSE(r.succeeded());
+  }
   SECTION("a logistic regression whose classes a line splits") {
     const FitResults r = fit_example("separable_logistic");
     CHECK_FALSE(r.succeeded());

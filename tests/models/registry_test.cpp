@@ -91,6 +91,28 @@ TEST_CASE("a registered layer is usable from a config and validated like the bui
                     Catch::Contains("c.json: /model/1/factor: unknown key"));
 }
 
+// The classic user bug: a value taken off the tape (here sigma as a plain double) becomes a
+// constant, so the recorded gradient misses its derivative. The gradient check must say so.
+class DetachedSigma final : public GenericFamily<DetachedSigma> {
+ public:
+  std::string name() const override { return "detached_sigma"; }
+  std::vector<FamilyParameter> parameters() const override { return {{"sigma", true}}; }
+  template <class Real>
+  BasicVar<Real> log_likelihood_impl(const BasicMatVar<Real>& mean, const Dataset& data, const ParamBlock<Real>& theta) const {
+    const double sigma = std::exp(value_of(value_of(theta[0])));  // off the tape: wrong on purpose
+    return normal_lpdf(data.target, mean, sigma) + 0.0 * theta[0];
+  }
+};
+
+TEST_CASE("the gradient check catches a family whose parameter falls off the tape", "[registry][check]") {
+  register_family("detached_sigma", [](ObjectReader&) -> std::unique_ptr<Family> { return std::make_unique<DetachedSigma>(); });
+  const Experiment e = load_experiment(parse_config(mtcars_config("detached_sigma"), TAPEGRAD_SOURCE_DIR));
+  const ModelCheckResults r = check_model(e);
+  CHECK_FALSE(r.passed);
+  // Only sigma's row fails; the mean's parameters are on the tape.
+  for (const auto& row : r.points.front().report.rows) CHECK(row.passed == (row.name != "sigma"));
+}
+
 TEST_CASE("an unknown family or layer is refused with the registered names", "[registry]") {
   CHECK_THROWS_AS(parse_config(mtcars_config("studentt"), TAPEGRAD_SOURCE_DIR), InputError);
   CHECK_THROWS_WITH(parse_config(mtcars_config("gausian"), TAPEGRAD_SOURCE_DIR, "c.json"),
