@@ -17,11 +17,16 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<std::string> names_where(const Eigen::VectorXd& d, const std::vector<std::string>& names) {
+// The parameters that take a real part in direction d (and the sign of their part).
+std::vector<std::string> names_where(const Eigen::VectorXd& d, const std::vector<std::string>& names,
+                                     std::vector<int>* signs = nullptr) {
   const double top = d.cwiseAbs().maxCoeff();
   std::vector<std::string> out;
-  for (Eigen::Index j = 0; j < d.size(); ++j)
-    if (std::abs(d[j]) >= 0.05 * top) out.push_back(names[static_cast<std::size_t>(j)]);
+  for (Eigen::Index j = 0; j < d.size(); ++j) {
+    if (std::abs(d[j]) < 0.05 * top) continue;
+    out.push_back(names[static_cast<std::size_t>(j)]);
+    if (signs) signs->push_back(d[j] > 0 ? 1 : -1);
+  }
   return out;
 }
 
@@ -101,7 +106,7 @@ InferenceResult infer(const InferenceInput& in, const std::function<double(const
   for (const auto& d : candidates) {
     if (recedes(total_nll, in.estimate, d, f0)) {
       out.inference = Inference::no_finite_mle;
-      out.diverging = names_where(d, in.names);
+      out.diverging = names_where(d, in.names, &out.diverging_signs);
       out.note = "no finite maximum-likelihood estimate: the likelihood keeps increasing as " + join(out.diverging) +
                  " go to infinity (the classes are separated by the features, or a count model has a "
                  "group of zeros); standard errors are meaningless here";
@@ -199,6 +204,7 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
   r.inference = inference.inference;
   r.inference_note = inference.note;
   r.diverging_parameters = inference.diverging;
+  r.diverging_signs = inference.diverging_signs;
   if (inference.inference == Inference::no_finite_mle) r.converged = false;  // there is nothing to converge to
   r.flat_parameters = inference.flat;
   if (inference.inference == Inference::standard_errors) {

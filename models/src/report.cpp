@@ -63,7 +63,10 @@ nlohmann::json to_json(const FitResults& r) {
   j["gradient_max"] = number_or_null(r.gradient_max);
   j["inference"] = to_string(r.inference);
   if (!r.inference_note.empty()) j["inference_note"] = r.inference_note;
-  if (!r.diverging_parameters.empty()) j["diverging_parameters"] = r.diverging_parameters;
+  if (!r.diverging_parameters.empty()) {
+    j["diverging_parameters"] = r.diverging_parameters;
+    j["diverging_signs"] = r.diverging_signs;
+  }
   if (!r.flat_parameters.empty()) j["flat_parameters"] = r.flat_parameters;
   j["parameters"] = nlohmann::json::array();
   for (const auto& p : r.parameters)
@@ -86,9 +89,9 @@ std::string format_summary(const FitResults& r) {
   out << "\n";
   for (const auto& p : r.parameters) {
     out << std::left << std::setw(static_cast<int>(width)) << p.name << std::right << std::setw(14) << fixed(p.value, 7);
-    if (diverged && std::find(r.diverging_parameters.begin(), r.diverging_parameters.end(), p.name) !=
-                        r.diverging_parameters.end())
-      out << "  -> " << (p.value > 0 ? "+inf" : "-inf");
+    const auto at = std::find(r.diverging_parameters.begin(), r.diverging_parameters.end(), p.name);
+    if (diverged && at != r.diverging_parameters.end())
+      out << "  -> " << (r.diverging_signs[static_cast<std::size_t>(at - r.diverging_parameters.begin())] > 0 ? "+inf" : "-inf");
     if (with_se) {
       const double z = p.value / p.std_error;
       const double pv = p_value(z);

@@ -53,6 +53,7 @@ struct FitResults {
   Inference inference = Inference::not_computed;
   std::string inference_note;                     // why there are no standard errors, in a sentence
   std::vector<std::string> diverging_parameters;  // no_finite_mle: the parameters heading to infinity
+  std::vector<int> diverging_signs;               // +1 (to +inf) or -1 (to -inf), one per name
   std::vector<std::string> flat_parameters;       // singular: the parameters in the flat direction
   double load_seconds = 0;
   double fit_seconds = 0;
@@ -83,6 +84,7 @@ struct InferenceResult {
   Inference inference = Inference::not_computed;
   Eigen::VectorXd std_errors;  // where inference is standard_errors
   std::vector<std::string> diverging;
+  std::vector<int> diverging_signs;
   std::vector<std::string> flat;
   std::string note;
 };
