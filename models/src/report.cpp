@@ -1,5 +1,7 @@
 #include "tapegrad/models/report.hpp"
 
+#include "tapegrad/models/plot.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -40,8 +42,6 @@ std::string format_p(double p) {
   s << std::setprecision(3) << p;
   return s.str();
 }
-
-bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
 }  // namespace
 
@@ -141,32 +141,25 @@ WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plo
 
   if (!plot) {
     files.plot_note = "plotting is off (output.plot)";
-  } else if (!have_gnuplot()) {
-    files.plot_note = "gnuplot is not installed";
   } else if (r.history.size() < 2) {
     files.plot_note = "a single point: nothing to plot";
   } else {
-    const std::string svg = (folder / "loss.svg").string();
-    const std::string script = (folder / "loss.gp").string();
-    std::ostringstream gp;
     // Two panels: the loss itself, and max |gradient| on a log scale (where convergence shows).
-    gp << "set terminal svg size 900,420 dynamic background rgb 'white'\n"
-       << "set output '" << svg << ".tmp'\n"
-       << "set datafile separator ','\n"
-       << "set multiplot layout 1,2 title \"" << r.name << " (" << r.optimizer << ")\" noenhanced\n"
-       << "set xlabel 'iteration'\nset grid\nset key off\n"
-       << "set title 'mean negative log-likelihood'\n"
-       << "plot '" << files.history << "' using 1:2 skip 1 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4'\n"
-       << "set title 'max |gradient|'\nset logscale y\nset format y '%.0e'\n"
-       << "plot '" << files.history << "' using 1:($3 > 0 ? $3 : 1/0) skip 1 with linespoints pt 7 ps 0.4 lc rgb '#d62728'\n"
-       << "unset multiplot\n";
-    write_file_atomically(script, gp.str());
-    const std::string command = "gnuplot '" + script + "' 2>/dev/null";
-    if (std::system(command.c_str()) == 0 && fs::exists(svg + ".tmp")) {
-      fs::rename(svg + ".tmp", svg, error);
-      if (!error) files.plot = svg;
+    Series loss{"loss", {}, {}, true};
+    Series gradient{"max |gradient|", {}, {}, true};
+    for (const auto& h : r.history) {
+      loss.x.push_back(h.iteration);
+      loss.y.push_back(h.value);
+      gradient.x.push_back(h.iteration);
+      gradient.y.push_back(h.gradient_norm);
     }
-    if (files.plot.empty()) files.plot_note = "gnuplot failed";
+    Figure figure;
+    figure.title = r.name + " (" + r.optimizer + ")";
+    figure.panels = {Panel{"mean negative log-likelihood", "iteration", "", false, {loss}},
+                     Panel{"max |gradient|", "iteration", "", true, {gradient}}};
+    const PlotResult drawn = plot_svg(figure, (folder / "loss").string());
+    files.plot = drawn.svg;
+    files.plot_note = drawn.note;
   }
   return files;
 }
