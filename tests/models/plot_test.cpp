@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,8 +19,9 @@ TEST_CASE("plot_svg writes the data, the script and (with gnuplot) an SVG", "[pl
   std::ifstream csv(r.data);
   std::stringstream text;
   text << csv.rdbuf();
-  CHECK(text.str().rfind("panel,series,x,y\n", 0) == 0);
-  CHECK(std::count(text.str().begin(), text.str().end(), '\n') == 1 + 3 + 2 + 3);
+  const std::string data = text.str();
+  CHECK(data.rfind("panel,series,x,y\n", 0) == 0);
+  CHECK(std::count(data.begin(), data.end(), '\n') == 1 + 3 + 2 + 3);
   CHECK(std::filesystem::exists(dir.path("sub/figure.gp")));
   if (gnuplot_available()) {
     REQUIRE(r.svg == dir.path("sub/figure.svg"));
