@@ -9,8 +9,11 @@
 
 #include "tapegrad/cli/app.hpp"
 #include "temp_dir.hpp"
+#include "example_paths.hpp"
 
 namespace fs = std::filesystem;
+
+using tapegrad::testing::example_config;
 
 namespace {
 
@@ -29,7 +32,6 @@ Run run(std::vector<std::string> args) {
   return {status, out.str(), err.str()};
 }
 
-std::string example(const std::string& name) { return std::string(TAPEGRAD_SOURCE_DIR) + "/examples/" + name + "/config.json"; }
 
 using tapegrad::testing::TempDir;
 
@@ -37,7 +39,7 @@ using tapegrad::testing::TempDir;
 
 TEST_CASE("tapegrad fit prints the summary, writes results.json and the loss history, exits 0", "[cli]") {
   TempDir dir;
-  const Run r = run({"fit", example("mtcars_logistic"), "--output", dir.dir(), "--no-plot"});
+  const Run r = run({"fit", example_config("mtcars_logistic"), "--output", dir.dir(), "--no-plot"});
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("Std. Error") && Catch::Contains("Pr(>|z|)") && Catch::Contains("linear0.weight[0,wt]") &&
@@ -55,7 +57,7 @@ TEST_CASE("tapegrad fit prints the summary, writes results.json and the loss his
 
 TEST_CASE("tapegrad fit --quiet prints the summary only", "[cli]") {
   TempDir dir;
-  const Run r = run({"fit", example("mtcars_gaussian"), "--output", dir.dir(), "--quiet", "--no-plot"});
+  const Run r = run({"fit", example_config("mtcars_gaussian"), "--output", dir.dir(), "--quiet", "--no-plot"});
   CHECK(r.status == 0);
   CHECK(r.err.empty());
   CHECK_THAT(r.out, Catch::Contains("sigma") && !Catch::Contains("wrote"));
@@ -63,7 +65,7 @@ TEST_CASE("tapegrad fit --quiet prints the summary only", "[cli]") {
 
 TEST_CASE("tapegrad fit on separated classes exits 1, names the diverging parameters, keeps the results", "[cli]") {
   TempDir dir;
-  const Run r = run({"fit", example("separable_logistic"), "--output", dir.dir(), "--no-plot"});
+  const Run r = run({"fit", example_config("separable_logistic"), "--output", dir.dir(), "--no-plot"});
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("no finite maximum-likelihood estimate") && Catch::Contains("linear0.weight[0,x1]"));
   std::ifstream in(dir.path("results.json"));
@@ -74,7 +76,7 @@ TEST_CASE("tapegrad fit on separated classes exits 1, names the diverging parame
 }
 
 TEST_CASE("tapegrad check prints the per-parameter table and exits 0 when every entry passes", "[cli]") {
-  const Run r = run({"check", example("iris_softmax"), "--points", "2"});
+  const Run r = run({"check", example_config("iris_softmax"), "--points", "2"});
   INFO(r.out << r.err);
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("linear0.weight[1,Sepal.Length]") && Catch::Contains("random point 2") &&
@@ -98,6 +100,6 @@ TEST_CASE("bad input exits 2 with a message naming the file", "[cli]") {
   }
   SECTION("no subcommand, or an unknown option") {
     CHECK(run({}).status == 2);
-    CHECK(run({"fit", example("mtcars_logistic"), "--frobnicate"}).status == 2);
+    CHECK(run({"fit", example_config("mtcars_logistic"), "--frobnicate"}).status == 2);
   }
 }

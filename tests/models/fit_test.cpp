@@ -9,16 +9,18 @@
 #include "tapegrad/models/experiment.hpp"
 #include "tapegrad/models/fit.hpp"
 #include "tapegrad/models/model_check.hpp"
+#include "example_paths.hpp"
 
 using namespace tapegrad::models;
 namespace ref = tapegrad::models::r_reference;
 
+using tapegrad::testing::example_config;
+
 namespace {
 
-std::string example(const std::string& name) { return std::string(TAPEGRAD_SOURCE_DIR) + "/examples/" + name + "/config.json"; }
 
 FitResults fit_example(const std::string& name, void (*edit)(ExperimentConfig&) = nullptr) {
-  ExperimentConfig config = load_config(example(name));
+  ExperimentConfig config = load_config(example_config(name));
   if (edit) edit(config);
   Experiment experiment = load_experiment(config);
   return fit(experiment);
@@ -188,12 +190,12 @@ TEST_CASE("a small MLP fits through the same mechanism", "[fit]") {
 TEST_CASE("the model gradient check passes on every shipped example and on an MLP", "[fit][check]") {
   for (const char* name : {"mtcars_logistic", "mtcars_gaussian", "iris_softmax", "warpbreaks_poisson"}) {
     INFO(name);
-    const Experiment e = load_experiment(load_config(example(name)));
+    const Experiment e = load_experiment(load_config(example_config(name)));
     const ModelCheckResults r = check_model(e);
     CHECK(r.passed);
     CHECK(r.points.size() == 4);
   }
-  ExperimentConfig config = load_config(example("iris_softmax"));
+  ExperimentConfig config = load_config(example_config("iris_softmax"));
   config.model = {{"linear", {{"type", "linear"}, {"units", 4}}, "/model/0"},
                   {"relu", {{"type", "relu"}}, "/model/1"},
                   {"linear", {{"type", "linear"}, {"units", 2}}, "/model/2"},
