@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs the build dependencies (Debian, as root), configures, builds the command
-# and the example programs, and fits the flagship example (logistic regression of mtcars' am on wt and hp), printing its summary.
+# and the example programs, and fits the flagship example (logistic regression of mtcars' am on
+# wt and hp), printing its summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
