@@ -131,7 +131,8 @@ WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plo
   WrittenFiles files;
   const fs::path folder = fs::absolute(dir);
   files.results = (folder / "results.json").string();
-  write_file_atomically(files.results, to_json(r).dump(2) + "\n");
+  // Names come from the user's files (CSV headers) and may not be UTF-8: replaced, not thrown.
+  write_file_atomically(files.results, to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 
   std::ostringstream history;
   history << "iteration,loss,gradient_max,seconds\n" << std::setprecision(17);
