@@ -128,12 +128,15 @@ void target(const char* label, double value, double cpu_value, const char* kind,
     std::printf("| %s | n/a (not measured in this build or run) | %s %.2f | |\n", label, kind, bound);
     return;
   }
-  const bool met = std::string(kind) == "<=" ? value <= bound : value >= bound;
-  std::printf("| %s | %.2f [%.2f] | %s %.2f | %s |\n", label, value, cpu_value, kind, bound, met ? "met" : "**MISSED**");
+  // Judged on CPU time: real time also counts the time this process waited for a core.
+  const bool met = std::string(kind) == "<=" ? cpu_value <= bound : cpu_value >= bound;
+  std::printf("| %s | %.2f [**%.2f**] | %s %.2f | %s |\n", label, value, cpu_value, kind, bound,
+              met ? "met" : "**MISSED**");
 }
 
 void print_targets(const Collector& c) {
-  std::printf("\n## Targets (project issue 5), this run\n\n| figure | this run | target | |\n|---|---|---|---|\n");
+  std::printf("\n## Targets (project issue 5), this run: real [CPU], judged on the CPU-time ratio\n\n"
+              "| figure | this run | target | |\n|---|---|---|---|\n");
   auto both = [&](const std::string& w, const std::string& a, const std::string& b, const std::string& label,
                   const char* kind, double bound) {
     const Median* ma = c.find(w, a);
@@ -178,7 +181,15 @@ int main(int argc, char** argv) {
   std::string reps = "--benchmark_repetitions=5", aggregates = "--benchmark_report_aggregates_only=true";
   bool has_reps = false;
   for (int i = 1; i < argc; ++i) has_reps = has_reps || std::string(argv[i]).rfind("--benchmark_repetitions", 0) == 0;
+  bool has_interleaving = false;
+  for (int i = 1; i < argc; ++i) {
+    has_interleaving = has_interleaving || std::string(argv[i]).rfind("--benchmark_enable_random_interleaving", 0) == 0;
+  }
+  // On a shared machine the load changes from minute to minute: repetitions interleaved at
+  // random spread it over every implementation instead of charging it to whichever ran then.
+  std::string interleave = "--benchmark_enable_random_interleaving=true";
   if (!has_reps) args.push_back(reps.data());
+  if (!has_interleaving) args.push_back(interleave.data());
   args.push_back(aggregates.data());
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
