@@ -23,6 +23,17 @@ void parse_value(const nlohmann::json& value) {
   }
 }
 
+// The CBOR decoder is not under test: it throws for some inputs even with allow_exceptions off
+// (out_of_range.408, "excessive array size", in nlohmann/json 3.11), so any of its errors means
+// "not CBOR".
+nlohmann::json from_cbor(const std::string& bytes) {
+  try {
+    return nlohmann::json::from_cbor(bytes, /*strict=*/true, /*allow_exceptions=*/false);
+  } catch (const nlohmann::json::exception&) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -32,6 +43,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const tapegrad::models::InputError&) {
   }
   parse_value(nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false));
-  parse_value(nlohmann::json::from_cbor(bytes, /*strict=*/true, /*allow_exceptions=*/false));
+  parse_value(from_cbor(bytes));
   return 0;
 }
