@@ -79,22 +79,22 @@ struct MatmulNode final : MatrixNode<Real> {
 // C = X B with X data: dB += X^T dC.
 template <class Real>
 struct DataTimesNode final : MatrixNode<Real> {
-  const Eigen::MatrixXd* x;
+  DataMatrix x;
   BasicMatVar<Real> b, out;
-  DataTimesNode(Tape<Real>& t, const Eigen::MatrixXd& x_, const BasicMatVar<Real>& b_, const BasicMatVar<Real>& o)
-      : MatrixNode<Real>(t, o.adjoint_data(), o.size()), x(&x_), b(b_), out(o) {}
-  void backward(Real*) override { detail::add_product<Real>(b.adjoint(), x->transpose(), out.adjoint()); }
+  DataTimesNode(Tape<Real>& t, const DataMatrix& x_, const BasicMatVar<Real>& b_, const BasicMatVar<Real>& o)
+      : MatrixNode<Real>(t, o.adjoint_data(), o.size()), x(x_), b(b_), out(o) {}
+  void backward(Real*) override { detail::add_product<Real>(b.adjoint(), x.transpose(), out.adjoint()); }
 };
 
 // C = A X with X data: dA += dC X^T.
 template <class Real>
 struct TimesDataNode final : MatrixNode<Real> {
   BasicMatVar<Real> a;
-  const Eigen::MatrixXd* x;
+  DataMatrix x;
   BasicMatVar<Real> out;
-  TimesDataNode(Tape<Real>& t, const BasicMatVar<Real>& a_, const Eigen::MatrixXd& x_, const BasicMatVar<Real>& o)
-      : MatrixNode<Real>(t, o.adjoint_data(), o.size()), a(a_), x(&x_), out(o) {}
-  void backward(Real*) override { detail::add_product<Real>(a.adjoint(), out.adjoint(), x->transpose()); }
+  TimesDataNode(Tape<Real>& t, const BasicMatVar<Real>& a_, const DataMatrix& x_, const BasicMatVar<Real>& o)
+      : MatrixNode<Real>(t, o.adjoint_data(), o.size()), a(a_), x(x_), out(o) {}
+  void backward(Real*) override { detail::add_product<Real>(a.adjoint(), out.adjoint(), x.transpose()); }
 };
 
 // ---- element-wise arithmetic ----
@@ -302,10 +302,14 @@ BasicMatVar<Real> from_scalars(const V& xs, std::size_t offset, Eigen::Index row
 // ---- the public functions ----
 
 template <class Real>
-BasicMatVar<Real>::BasicMatVar(const Eigen::MatrixXd& value) {
+BasicMatVar<Real>::BasicMatVar(const Eigen::MatrixXd& value) : BasicMatVar(data_view(value)) {}
+
+template <class Real>
+BasicMatVar<Real>::BasicMatVar(const DataMatrix& value) {
   Tape<Real>& tape = active_tape<Real>();
   *this = new_matrix(tape, value.rows(), value.cols());
-  for (Eigen::Index k = 0; k < value.size(); ++k) value_[k] = Real(value.data()[k]);
+  for (Eigen::Index j = 0; j < value.cols(); ++j)
+    for (Eigen::Index i = 0; i < value.rows(); ++i) value_[i + j * value.rows()] = Real(value(i, j));
   emplace_node<InputNode<Real>>(tape, *this);
 }
 
@@ -350,7 +354,7 @@ BasicMatVar<Real> matmul(const BasicMatVar<Real>& a, const BasicMatVar<Real>& b)
 }
 
 template <class Real>
-BasicMatVar<Real> matmul(const Eigen::MatrixXd& data, const BasicMatVar<Real>& b) {
+BasicMatVar<Real> matmul(const DataMatrix& data, const BasicMatVar<Real>& b) {
   check_product(data.cols(), b.rows(), "matmul");
   Tape<Real>& tape = active_tape<Real>();
   BasicMatVar<Real> out = new_matrix(tape, data.rows(), b.cols());
@@ -361,7 +365,7 @@ BasicMatVar<Real> matmul(const Eigen::MatrixXd& data, const BasicMatVar<Real>& b
 }
 
 template <class Real>
-BasicMatVar<Real> matmul(const BasicMatVar<Real>& a, const Eigen::MatrixXd& data) {
+BasicMatVar<Real> matmul(const BasicMatVar<Real>& a, const DataMatrix& data) {
   check_product(a.cols(), data.rows(), "matmul");
   Tape<Real>& tape = active_tape<Real>();
   BasicMatVar<Real> out = new_matrix(tape, a.rows(), data.cols());
@@ -515,8 +519,8 @@ BasicVar<Real> dot(const BasicMatVar<Real>& a, const Eigen::MatrixXd& data) {
                                        Eigen::Index, Eigen::Index);                                                \
   template BasicVar<Real> element(const BasicMatVar<Real>&, Eigen::Index, Eigen::Index);                           \
   template BasicMatVar<Real> matmul(const BasicMatVar<Real>&, const BasicMatVar<Real>&);                           \
-  template BasicMatVar<Real> matmul(const Eigen::MatrixXd&, const BasicMatVar<Real>&);                             \
-  template BasicMatVar<Real> matmul(const BasicMatVar<Real>&, const Eigen::MatrixXd&);                             \
+  template BasicMatVar<Real> matmul(const DataMatrix&, const BasicMatVar<Real>&);                                 \
+  template BasicMatVar<Real> matmul(const BasicMatVar<Real>&, const DataMatrix&);                                 \
   template BasicMatVar<Real> add(const BasicMatVar<Real>&, const BasicMatVar<Real>&);                              \
   template BasicMatVar<Real> subtract(const BasicMatVar<Real>&, const BasicMatVar<Real>&);                         \
   template BasicMatVar<Real> elementwise_product(const BasicMatVar<Real>&, const BasicMatVar<Real>&);              \

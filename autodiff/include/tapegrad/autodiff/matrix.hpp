@@ -19,6 +19,19 @@ namespace tapegrad {
 template <class Real>
 using MatrixX = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
 
+// A read-only view of data (features): a whole matrix or a block of its rows (a shard), never
+// copied. Matrix nodes keep the view, so the data must outlive the reverse pass.
+using DataMatrix = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
+inline DataMatrix data_view(const Eigen::MatrixXd& m) {
+  return DataMatrix(m.data(), m.rows(), m.cols(), Eigen::OuterStride<>(m.rows()));
+}
+// Rows [begin, begin + count) of m.
+inline DataMatrix data_rows(const Eigen::MatrixXd& m, Eigen::Index begin, Eigen::Index count) {
+  return DataMatrix(m.data() + begin, count, m.cols(), Eigen::OuterStride<>(m.rows()));
+}
+DataMatrix data_view(Eigen::MatrixXd&& m) = delete;  // a temporary would dangle
+DataMatrix data_rows(Eigen::MatrixXd&& m, Eigen::Index begin, Eigen::Index count) = delete;
+
 template <class Real>
 class BasicMatVar {
  public:
@@ -27,6 +40,7 @@ class BasicMatVar {
   BasicMatVar() = default;
   // A new input (or constant) matrix on the active tape; its adjoint is d(output)/d(value).
   explicit BasicMatVar(const Eigen::MatrixXd& value);
+  explicit BasicMatVar(const DataMatrix& value);
   // A view of storage already on the tape (for node implementations).
   BasicMatVar(Real* value, Real* adjoint, Eigen::Index rows, Eigen::Index cols)
       : value_(value), adjoint_(adjoint), rows_(rows), cols_(cols) {}
@@ -70,9 +84,17 @@ BasicVar<Real> element(const BasicMatVar<Real>& m, Eigen::Index i, Eigen::Index 
 template <class Real>
 BasicMatVar<Real> matmul(const BasicMatVar<Real>& a, const BasicMatVar<Real>& b);
 template <class Real>
-BasicMatVar<Real> matmul(const Eigen::MatrixXd& data, const BasicMatVar<Real>& b);  // data * b
+BasicMatVar<Real> matmul(const DataMatrix& data, const BasicMatVar<Real>& b);  // data * b
 template <class Real>
-BasicMatVar<Real> matmul(const BasicMatVar<Real>& a, const Eigen::MatrixXd& data);  // a * data
+BasicMatVar<Real> matmul(const BasicMatVar<Real>& a, const DataMatrix& data);  // a * data
+template <class Real>
+BasicMatVar<Real> matmul(const Eigen::MatrixXd& data, const BasicMatVar<Real>& b) {
+  return matmul(data_view(data), b);
+}
+template <class Real>
+BasicMatVar<Real> matmul(const BasicMatVar<Real>& a, const Eigen::MatrixXd& data) {
+  return matmul(a, data_view(data));
+}
 // Data is referenced until the reverse pass: a temporary would dangle, so it does not compile.
 template <class Real>
 BasicMatVar<Real> matmul(Eigen::MatrixXd&& data, const BasicMatVar<Real>& b) = delete;

@@ -1,0 +1,74 @@
+#pragma once
+// Data-parallel sums. With IID data a log-likelihood is a sum over observations, so its value,
+// gradient and Hessian are sums over contiguous shards of the observations. Each shard is
+// recorded on its own thread's tape; the shard results are added in shard order, so a result
+// is bitwise identical for a given shard count, whichever thread ran which shard.
+//
+//   // partial(theta, begin, end) = sum_{i in [begin, end)} log p(y_i | theta), generic in T
+//   auto r = tapegrad::reduce_sum_gradient(partial, theta, n, /*shards=*/2);
+#include <Eigen/Core>
+#include <cstddef>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "tapegrad/autodiff/drivers.hpp"
+
+namespace tapegrad {
+
+// Row range [begin, end) of one shard.
+struct ShardRange {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+// `shards` contiguous ranges covering 0..n-1, sizes differing by at most one (fewer when n is
+// smaller than `shards`; at least one).
+std::vector<ShardRange> shard_ranges(std::size_t n, std::size_t shards);
+
+// Runs body(k) for k = 0..count-1 concurrently: k = 0 on the calling thread, the others on
+// worker threads that are kept between calls (so their tapes keep their memory). Returns when
+// every body has returned; if any threw, rethrows the exception of the lowest k. A call made
+// while the workers are busy (from inside a body, or from another thread) runs serially on
+// the calling thread, with the same results.
+void parallel_for(std::size_t count, const std::function<void(std::size_t)>& body);
+
+// The number of hardware threads (at least 1).
+std::size_t hardware_threads();
+
+// Value and gradient of sum_k partial(theta, range_k) over `shards` shards of 0..n-1.
+template <class F>
+GradientResult reduce_sum_gradient(F&& partial, const Eigen::VectorXd& x, std::size_t n, std::size_t shards) {
+  const std::vector<ShardRange> ranges = shard_ranges(n, shards);
+  std::vector<GradientResult> parts(ranges.size());
+  parallel_for(ranges.size(), [&](std::size_t k) {
+    const ShardRange r = ranges[k];
+    parts[k] = gradient([&](const auto& th) { return partial(th, r.begin, r.end); }, x);
+  });
+  GradientResult total = std::move(parts[0]);
+  for (std::size_t k = 1; k < parts.size(); ++k) {
+    total.value += parts[k].value;
+    total.gradient += parts[k].gradient;
+  }
+  return total;
+}
+
+// Value, gradient and exact Hessian of the same sum (each shard: forward-over-reverse sweeps).
+template <class F>
+HessianResult reduce_sum_hessian(F&& partial, const Eigen::VectorXd& x, std::size_t n, std::size_t shards) {
+  const std::vector<ShardRange> ranges = shard_ranges(n, shards);
+  std::vector<HessianResult> parts(ranges.size());
+  parallel_for(ranges.size(), [&](std::size_t k) {
+    const ShardRange r = ranges[k];
+    parts[k] = value_gradient_hessian([&](const auto& th) { return partial(th, r.begin, r.end); }, x);
+  });
+  HessianResult total = std::move(parts[0]);
+  for (std::size_t k = 1; k < parts.size(); ++k) {
+    total.value += parts[k].value;
+    total.gradient += parts[k].gradient;
+    total.hessian += parts[k].hessian;
+  }
+  return total;
+}
+
+}  // namespace tapegrad
