@@ -100,6 +100,7 @@ FitConfig read_fit(ObjectReader& fit) {
       fit.fail(key, key + " applies to " + owner + ", not to optimizer \"" + o.method + "\"" +
                         (key == "batch_size" ? " (it uses every row at each step)" : ""));
   out.standard_errors = fit.boolean("standard_errors", true);
+  out.threads = static_cast<std::size_t>(fit.integer("threads", 0, 1, 4096));  // omitted: every core
   out.spread_init = fit.choice("init", {"auto", "random"}, "auto") == "random";
   fit.finish();
   return out;

@@ -25,6 +25,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
@@ -243,6 +244,8 @@ class Reader {
     error_ = request_.path + ": " + message;
   }
   std::size_t line() const { return line_; }
+  // The next byte fed is the start of physical line `line` (reading one part of a file).
+  void set_line(std::size_t line) { line_ = line; }
 
   CsvTable finish(std::size_t file_bytes) {
     const std::string& path = request_.path;
@@ -511,11 +514,118 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// Fills buf with up to `want` bytes from `offset` (fewer only at the end of the file).
+std::size_t pread_full(int fd, char* buf, std::size_t want, std::size_t offset, const std::string& path) {
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t n = ::pread(fd, buf + got, want - got, static_cast<off_t>(offset + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(path + ": cannot read: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
+}
+
+// The offset just past the first LF at or after `from` (the file's size if there is none).
+std::size_t next_line_start(int fd, std::size_t from, std::size_t size, char* buf, std::size_t chunk,
+                            const std::string& path) {
+  for (std::size_t at = from; at < size;) {
+    const std::size_t n = pread_full(fd, buf, std::min(chunk, size - at), at, path);
+    if (n == 0) break;
+    if (const void* lf = std::memchr(buf, '\n', n)) return at + static_cast<std::size_t>(static_cast<const char*>(lf) - buf) + 1;
+    at += n;
+  }
+  return size;
+}
+
+// LFs in [from, to).
+std::size_t count_lines_between(int fd, std::size_t from, std::size_t to, char* buf, std::size_t chunk,
+                                const std::string& path) {
+  std::size_t lines = 0;
+  for (std::size_t at = from; at < to;) {
+    const std::size_t n = pread_full(fd, buf, std::min(chunk, to - at), at, path);
+    if (n == 0) break;
+    lines += count_newlines(buf, n);
+    at += n;
+  }
+  return lines;
+}
+
+// Part `part` of `parts` of a regular file's data rows: the header, then only the lines from
+// the part's first line start to the next part's. Boundaries are byte offsets moved to the next
+// line start, so the parts are near-equal in bytes and every row is in exactly one part (line
+// breaks inside quoted cells would be split: numeric data has none).
+CsvTable read_csv_part(const CsvRequest& request, int fd, std::size_t size) {
+  const std::string& path = request.path;
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  // The header: the first line that is not blank.
+  std::size_t header_end = 0;
+  do {
+    header_end = next_line_start(fd, header_end, size, buf.get(), kChunk, path);
+  } while (header_end < size && [&] {
+    std::string line(header_end, '\0');
+    pread_full(fd, line.data(), header_end, 0, path);
+    return line.find_first_not_of(" \t\r\n") == std::string::npos;
+  }());
+  auto boundary = [&](std::size_t k) {
+    if (k == 0) return header_end;
+    if (k >= request.parts) return size;
+    const std::size_t raw = header_end + (size - header_end) / request.parts * k +
+                            (size - header_end) % request.parts * k / request.parts;
+    return next_line_start(fd, raw - 1, size, buf.get(), kChunk, path);  // raw itself if a line starts there
+  };
+  const std::size_t begin = boundary(request.part), end = boundary(request.part + 1);
+  const std::size_t first_line = 1 + count_lines_between(fd, 0, begin, buf.get(), kChunk, path);
+
+  Reader reader(request, count_lines_between(fd, begin, end, buf.get(), kChunk, path) + 1, end - begin);
+  Parser parser;
+  csv_parser* p = parser.get();
+  auto feed = [&](std::size_t from, std::size_t to, bool strip_bom) {
+    for (std::size_t at = from; at < to;) {
+      const std::size_t n = pread_full(fd, buf.get(), std::min(kChunk, to - at), at, path);
+      if (n == 0) break;
+      const char* data = buf.get();
+      std::size_t len = n;
+      if (strip_bom && at == 0 && n >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        data += 3;
+        len -= 3;
+      }
+      at += n;
+      const std::size_t parsed = csv_parse(p, data, len, &Reader::on_field, &Reader::on_row, &reader);
+      if (reader.failed()) reader.rethrow();
+      if (parsed != len) {
+        reader.fail("line " + std::to_string(reader.line()) + ": cannot parse: " + csv_strerror(csv_error(p)));
+        reader.rethrow();
+      }
+    }
+  };
+  feed(0, header_end, true);
+  reader.set_line(first_line);
+  feed(begin, end, false);
+  csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
+  if (reader.failed()) reader.rethrow();
+  return reader.finish(end - begin);
+}
+
+}  // namespace
+
 CsvTable read_csv(const CsvRequest& request) {
   const std::string& path = request.path;
   const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) throw InputError(path + ": cannot open: " + std::strerror(errno));
   const int fd = file.get();
+  if (request.parts > 1) {
+    struct stat part_st {};
+    if (request.part >= request.parts) throw std::invalid_argument("read_csv: part must be below parts");
+    if (::fstat(fd, &part_st) != 0 || !S_ISREG(part_st.st_mode))
+      throw InputError(path + ": splitting the rows between processes needs a regular file, not a pipe");
+    return read_csv_part(request, fd, static_cast<std::size_t>(part_st.st_size));
+  }
 
   // A regular file is read twice (the first pass only counts line ends); a pipe once, the
   // matrix then growing as rows come.

@@ -21,6 +21,20 @@ Dataset Dataset::subset(const std::vector<std::size_t>& rows) const {
   return out;
 }
 
+DataShard make_shard(const Dataset& data, std::size_t begin, std::size_t end) {
+  const auto b = static_cast<Eigen::Index>(begin), count = static_cast<Eigen::Index>(end - begin);
+  DataShard shard{data_rows(data.features, b, count), {}, begin, end};
+  Dataset& rows = shard.rows;
+  rows.features.resize(count, 0);
+  if (data.target.size()) rows.target = data.target.segment(b, count);
+  if (data.labels.size()) rows.labels = data.labels.segment(b, count);
+  rows.class_names = data.class_names;
+  rows.feature_names = data.feature_names;
+  rows.target_name = data.target_name;
+  rows.source = data.source;
+  return shard;
+}
+
 std::size_t Dataset::bytes() const {
   return static_cast<std::size_t>(features.size() + target.size()) * sizeof(double) +
          static_cast<std::size_t>(labels.size()) * sizeof(int);

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 
+#include "tapegrad/models/distributed.hpp"
 #include "tapegrad/models/objective.hpp"
 
 namespace tapegrad::models {
@@ -140,22 +142,34 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
   const ExperimentConfig& config = experiment.config;
   const Model& model = *experiment.model;
   const Dataset& data = experiment.data;
-  ModelObjective objective(model, data);
+  // Under mpirun one thread per rank unless fit.threads says otherwise (a rank per core).
+  const std::size_t threads = experiment.communicator && config.fit.threads == 0 ? 1 : config.fit.threads;
+  ModelObjective local(model, data, threads);
+  // Under mpirun the objective is the sum over the ranks' rows (distributed.hpp).
+  std::unique_ptr<DistributedObjective> distributed;
+  if (experiment.communicator)
+    distributed = std::make_unique<DistributedObjective>(local, *experiment.communicator, data.rows(), experiment.total_rows);
+  Objective& objective = distributed ? static_cast<Objective&>(*distributed) : local;
+  const std::size_t total_rows = experiment.communicator ? experiment.total_rows : data.rows();
 
   FitResults r;
   r.name = config.name;
   r.family = model.family().name();
   r.optimizer = config.fit.optimizer.method;
-  r.n_observations = data.rows();
+  r.n_observations = total_rows;
   r.n_parameters = model.parameter_count();
   r.load_seconds = experiment.load_seconds;
+  r.threads = local.shards();
+  r.processes = experiment.communicator ? static_cast<std::size_t>(experiment.communicator->size()) : 1;
 
-  const Eigen::VectorXd start = model.initial_parameters(data, config.fit.optimizer.seed, config.fit.spread_init);
+  Eigen::VectorXd start = model.initial_parameters(data, config.fit.optimizer.seed, config.fit.spread_init);
+  // Every rank starts where rank 0 does (a family's start may read the rank's own rows).
+  if (experiment.communicator) experiment.communicator->broadcast(start.data(), static_cast<std::size_t>(start.size()));
   const auto fit_start = std::chrono::steady_clock::now();
   OptimizerResult opt = minimize(objective, start, config.fit.optimizer, on_iteration);
   r.fit_seconds = seconds_since(fit_start);
 
-  const auto n = static_cast<double>(data.rows());
+  const auto n = static_cast<double>(total_rows);
   const auto k = static_cast<double>(r.n_parameters);
   r.status = opt.status;
   r.converged = opt.status == OptimizerStatus::converged;
@@ -186,7 +200,7 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
   InferenceInput in;
   in.estimate = opt.x;
   in.start = start;
-  in.observations = data.rows();
+  in.observations = total_rows;
   in.hessian = n * objective.hessian(opt.x);
   in.names = names;
   in.continue_from = [&](const Eigen::VectorXd& x) {

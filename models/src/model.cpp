@@ -64,17 +64,31 @@ Eigen::VectorXd Model::initial_parameters(const Dataset& data, std::uint64_t see
 }
 
 template <class Real>
-BasicVar<Real> Model::record(const std::vector<BasicVar<Real>>& theta, const Dataset& data) const {
-  LayerInput<Real> in{&data.features, {}};
+BasicVar<Real> Model::record(const std::vector<BasicVar<Real>>& theta, const DataMatrix& features,
+                             const Dataset& data) const {
+  // The first layer reads the data; each later one the previous layer's output.
+  BasicMatVar<Real> out;
   for (std::size_t l = 0; l < evaluated_; ++l) {
     const ParamBlock<Real> block{&theta, offsets_[l], offsets_[l + 1] - offsets_[l]};
-    in = LayerInput<Real>{nullptr, layers_[l]->forward(in, block)};
+    const LayerInput<Real> in = l == 0 ? LayerInput<Real>{features, {}} : LayerInput<Real>{std::nullopt, out};
+    out = layers_[l]->forward(in, block);
   }
+  if (evaluated_ == 0) out = BasicMatVar<Real>(features);
   const std::size_t own = offsets_.back();
-  return family_->log_likelihood(in.as_var(), data, ParamBlock<Real>{&theta, own, theta.size() - own});
+  return family_->log_likelihood(out, data, ParamBlock<Real>{&theta, own, theta.size() - own});
 }
 
-Var Model::log_likelihood(const std::vector<Var>& theta, const Dataset& data) const { return record(theta, data); }
-HVar Model::log_likelihood(const std::vector<HVar>& theta, const Dataset& data) const { return record(theta, data); }
+Var Model::log_likelihood(const std::vector<Var>& theta, const Dataset& data) const {
+  return record(theta, data_view(data.features), data);
+}
+HVar Model::log_likelihood(const std::vector<HVar>& theta, const Dataset& data) const {
+  return record(theta, data_view(data.features), data);
+}
+Var Model::log_likelihood(const std::vector<Var>& theta, const DataShard& shard) const {
+  return record(theta, shard.features, shard.rows);
+}
+HVar Model::log_likelihood(const std::vector<HVar>& theta, const DataShard& shard) const {
+  return record(theta, shard.features, shard.rows);
+}
 
 }  // namespace tapegrad::models

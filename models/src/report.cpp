@@ -72,6 +72,8 @@ nlohmann::json to_json(const FitResults& r) {
   for (const auto& p : r.parameters)
     j["parameters"].push_back({{"name", p.name}, {"value", number_or_null(p.value)}, {"std_error", number_or_null(p.std_error)}});
   j["seconds"] = {{"load", r.load_seconds}, {"fit", r.fit_seconds}, {"inference", r.inference_seconds}};
+  j["threads"] = r.threads;
+  j["processes"] = r.processes;
   return j;
 }
 
@@ -107,7 +109,8 @@ std::string format_summary(const FitResults& r) {
   out << "n = " << r.n_observations << ", iterations = " << r.iterations << ", converged: " << (r.converged ? "yes" : "no")
       << (diverged ? " (no finite MLE)" : "") << "\noptimizer: " << r.message << "\n";
   out << std::setprecision(3) << "time: load " << r.load_seconds << " s, fit " << r.fit_seconds << " s, standard errors "
-      << r.inference_seconds << " s\n";
+      << r.inference_seconds << " s" << (r.threads > 1 ? ", " + std::to_string(r.threads) + " threads" : "")
+      << (r.processes > 1 ? ", " + std::to_string(r.processes) + " processes" : "") << "\n";
   return out.str();
 }
 

@@ -391,3 +391,47 @@ TEST_CASE("read_csv never crashes on random input", "[csv]") {
     fs::remove(path);
   }
 }
+
+TEST_CASE("read_csv parts: the parts' rows, in order, are the whole file's; errors keep the file's line numbers",
+          "[csv]") {
+  tapegrad::testing::TempDir dir;
+  // Uneven line lengths, a blank line, CRLF line ends and a quoted header cell.
+  std::string text = "\"a\",b,y\r\n";
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<int> digits(0, 99999);
+  for (int i = 0; i < 997; ++i) {
+    text += std::to_string(digits(rng)) + "," + std::to_string(i) + "," + std::to_string(i % 2) + "\r\n";
+    if (i == 500) text += "\r\n";
+  }
+  const std::string path = dir.write("data.csv", text);
+  CsvRequest whole_request;
+  whole_request.path = path;
+  whole_request.target = "y";
+  const CsvTable whole = read_csv(whole_request);
+  REQUIRE(whole.features.rows() == 997);
+  for (std::size_t parts : {2u, 3u, 7u}) {
+    INFO("parts " << parts);
+    Eigen::Index next = 0;
+    for (std::size_t part = 0; part < parts; ++part) {
+      CsvRequest request = whole_request;
+      request.part = part;
+      request.parts = parts;
+      const CsvTable t = read_csv(request);
+      CHECK(t.feature_names == whole.feature_names);
+      CHECK(t.features.rows() > 997 / static_cast<Eigen::Index>(parts) - 10);  // near-equal in bytes
+      CHECK(t.features == whole.features.middleRows(next, t.features.rows()));
+      CHECK(t.target == whole.target.segment(next, t.target.size()));
+      next += t.features.rows();
+    }
+    CHECK(next == 997);  // every row in exactly one part
+  }
+  // A bad cell near the end is reported by the part that holds it, at the file's line number.
+  text.replace(text.rfind("\r\n", text.size() - 3) + 2, 1, "x");
+  dir.write("data.csv", text);
+  CsvRequest last = whole_request;
+  last.part = 2;
+  last.parts = 3;
+  CHECK_THROWS_WITH(read_csv(last), Contains("line 999, column \"a\" (1): expected a number"));
+  last.part = 0;
+  CHECK_NOTHROW(read_csv(last));
+}

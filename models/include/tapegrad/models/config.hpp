@@ -36,6 +36,7 @@ struct ComponentConfig {
 struct FitConfig {
   OptimizerOptions optimizer;
   bool standard_errors = true;  // Hessian at the estimate (p dual sweeps)
+  std::size_t threads = 0;      // shards of the data evaluated in parallel; 0: every hardware thread
   bool spread_init = false;     // random starting weights even for a one-layer model
   std::string batch_size_path;  // where batch_size was set, for the check against the data
 };

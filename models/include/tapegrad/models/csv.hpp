@@ -19,6 +19,10 @@ struct CsvRequest {
   std::vector<std::string> features;  // header names in this order; empty: every column but the target
   bool target_as_text = false;        // keep target cells as text (class labels), not numbers
   bool drop_missing = false;          // drop rows with a missing cell in a used column instead of failing
+  // Read only part `part` of `parts` near-equal byte ranges of the data rows (each process of a
+  // distributed fit reads its own); errors still name the file's own line numbers.
+  std::size_t part = 0;
+  std::size_t parts = 1;
 };
 
 struct CsvTable {

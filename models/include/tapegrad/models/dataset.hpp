@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tapegrad/autodiff/matrix.hpp"
+
 namespace tapegrad::models {
 
 struct Dataset {
@@ -24,5 +26,19 @@ struct Dataset {
   // Bytes held by the feature matrix and the target.
   std::size_t bytes() const;
 };
+
+// Rows [begin, end) of a data set, for evaluating the log-likelihood in pieces (threads,
+// processes). The features are a view of those rows of the data set's matrix (not copied); the
+// family sees `rows`: that shard's target and labels (copied, 8 bytes a row) with the data
+// set's names, and a feature matrix of 0 columns (a family scores the model's output, it does
+// not read features).
+struct DataShard {
+  DataMatrix features;
+  Dataset rows;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+// The shard of rows [begin, end); `data` must outlive it.
+DataShard make_shard(const Dataset& data, std::size_t begin, std::size_t end);
 
 }  // namespace tapegrad::models

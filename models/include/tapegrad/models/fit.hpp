@@ -55,6 +55,8 @@ struct FitResults {
   std::vector<std::string> diverging_parameters;  // no_finite_mle: the parameters heading to infinity
   std::vector<int> diverging_signs;               // +1 (to +inf) or -1 (to -inf), one per name
   std::vector<std::string> flat_parameters;       // singular: the parameters in the flat direction
+  std::size_t threads = 1;    // shards the full-data evaluations ran in (fit.threads, capped by the rows)
+  std::size_t processes = 1;  // MPI ranks the rows were split between
   double load_seconds = 0;
   double fit_seconds = 0;
   double inference_seconds = 0;

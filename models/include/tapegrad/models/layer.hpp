@@ -10,6 +10,7 @@
 #include <Eigen/Core>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -34,11 +35,11 @@ struct ParamBlock {
   }
 };
 
-// What flows into a layer: the data matrix itself (for the first layer, read by reference and
-// never copied) or a matrix on the tape.
+// What flows into a layer: the data itself (for the first layer: a view of the feature
+// matrix, or of a shard's rows of it, never copied) or a matrix on the tape.
 template <class Real>
 struct LayerInput {
-  const Eigen::MatrixXd* data = nullptr;
+  std::optional<DataMatrix> data;
   BasicMatVar<Real> var;
 
   Eigen::Index cols() const { return data ? data->cols() : var.cols(); }

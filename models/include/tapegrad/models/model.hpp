@@ -36,10 +36,13 @@ class Model {
   // sum_i log p(y_i | x_i, theta) over `data`'s rows, recorded on the active tape.
   Var log_likelihood(const std::vector<Var>& theta, const Dataset& data) const;
   HVar log_likelihood(const std::vector<HVar>& theta, const Dataset& data) const;
+  // The same sum over one shard's rows.
+  Var log_likelihood(const std::vector<Var>& theta, const DataShard& shard) const;
+  HVar log_likelihood(const std::vector<HVar>& theta, const DataShard& shard) const;
 
  private:
   template <class Real>
-  BasicVar<Real> record(const std::vector<BasicVar<Real>>& theta, const Dataset& data) const;
+  BasicVar<Real> record(const std::vector<BasicVar<Real>>& theta, const DataMatrix& features, const Dataset& data) const;
 
   std::vector<std::unique_ptr<Layer>> layers_;
   std::unique_ptr<Family> family_;

@@ -2,15 +2,25 @@
 // The mean negative log-likelihood of a model over a data set, as the optimizers see it:
 // f(theta) = -(1/n) sum_i log p(y_i | x_i, theta). The mean keeps the gradient tolerance
 // independent of n; reports multiply back to the total.
+//
+// With threads > 1 the full-data value, gradient and Hessian are sums over contiguous shards of
+// the rows, each recorded on its own thread's tape and added in shard order: bitwise identical
+// for a given shard count. Mini-batches (adam, sgd) are evaluated on the calling thread.
 #include "tapegrad/models/dataset.hpp"
 #include "tapegrad/models/model.hpp"
 #include "tapegrad/models/optimizer.hpp"
 
 namespace tapegrad::models {
 
+// Rows per shard below which another thread costs more than it saves.
+constexpr std::size_t kMinRowsPerShard = 256;
+// The shard count for `rows` rows on `threads` threads (0: every hardware thread).
+std::size_t shard_count(std::size_t rows, std::size_t threads);
+
 class ModelObjective final : public Objective {
  public:
-  ModelObjective(const Model& model, const Dataset& data) : model_(model), data_(data) {}
+  ModelObjective(const Model& model, const Dataset& data, std::size_t threads = 1);
+  std::size_t shards() const { return shards_.empty() ? 1 : shards_.size(); }
   Eigen::Index dimension() const override { return static_cast<Eigen::Index>(model_.parameter_count()); }
   std::size_t observations() const override { return data_.rows(); }
   // A parameter value the model cannot be evaluated at (a NaN or infinite output) gives a
@@ -22,9 +32,11 @@ class ModelObjective final : public Objective {
 
  private:
   double evaluate(const Dataset& data, const Eigen::VectorXd& x, Eigen::VectorXd& g) const;
+  double evaluate_shards(const Eigen::VectorXd& x, Eigen::VectorXd& g) const;
 
   const Model& model_;
   const Dataset& data_;
+  std::vector<DataShard> shards_;  // empty: one piece, the whole data set
 };
 
 }  // namespace tapegrad::models
