@@ -6,6 +6,7 @@
 #include <iomanip>
 
 #include "tapegrad/models/config.hpp"
+#include "tapegrad/models/distributed.hpp"
 #include "tapegrad/models/errors.hpp"
 #include "tapegrad/models/experiment.hpp"
 #include "tapegrad/models/fit.hpp"
@@ -54,11 +55,25 @@ class Progress {
   double next_ = 1.0;
 };
 
-int fit(const FitArguments& args, std::ostream& out, std::ostream& err) {
+// Swallows what is written to it: the output of ranks other than 0.
+class NullStream : public std::ostream {
+ public:
+  NullStream() : std::ostream(nullptr) {}
+};
+
+int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Communicator* communicator) {
+  // Only rank 0 of a distributed fit prints and writes; errors are printed by every rank.
+  const bool reporter = !communicator || communicator->rank() == 0;
+  NullStream null;
+  std::ostream& out = reporter ? out_stream : null;
+  if (!reporter) args.quiet = true;
   m::ExperimentConfig config = m::load_config(args.config);
   if (!args.output.empty()) config.output.dir = args.output;
   if (args.no_plot) config.output.plot = false;
-  m::Experiment experiment = m::load_experiment(config);
+  m::Experiment experiment = m::load_experiment(config, communicator);
+  if (!args.quiet && communicator)
+    err << "distributed over " << communicator->size() << " processes: " << experiment.total_rows
+        << " rows in all" << std::endl;
   if (!args.quiet)
     err << "loaded " << experiment.data.rows() << " rows x " << experiment.data.features.cols() << " features from "
         << experiment.data.source << " in " << std::setprecision(3) << experiment.load_seconds << " s"
@@ -69,9 +84,12 @@ int fit(const FitArguments& args, std::ostream& out, std::ostream& err) {
   const m::FitResults results = m::fit(experiment, std::ref(progress));
   out << m::format_summary(results);
 
+  if (!args.quiet && communicator)
+    err << "communication: " << communicator->bytes_summed << " bytes summed from this rank over "
+        << results.evaluations << " evaluations" << std::endl;
   m::WrittenFiles files;
   try {
-    files = m::write_outputs(results, config.output.dir, config.output.plot);
+    if (reporter) files = m::write_outputs(results, config.output.dir, config.output.plot);
   } catch (const std::exception& e) {
     err << "tapegrad: " << e.what() << "\n";
     return kBadInput;
@@ -82,6 +100,7 @@ int fit(const FitArguments& args, std::ostream& out, std::ostream& err) {
     out << (files.plot.empty() ? " (no plot: " + files.plot_note + ")" : "") << "\n";
   }
   if (!results.succeeded()) {
+    if (!reporter) return kFailed;
     err << "tapegrad fit: "
         << (results.inference == m::Inference::no_finite_mle ? results.inference_note : results.message) << "\n";
     return kFailed;
@@ -115,9 +134,14 @@ int check(const CheckArguments& args, std::ostream& out) {
   return results.passed ? kOk : kFailed;
 }
 
+// A failure every rank agreed on ("rank r: ...") is printed once, by rank 0.
+bool should_print(const std::exception& e, const m::Communicator* communicator) {
+  return !communicator || communicator->rank() == 0 || std::string(e.what()).rfind("rank ", 0) != 0;
+}
+
 }  // namespace
 
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, m::Communicator* communicator) {
   CLI::App app{"tapegrad: fit models by maximum likelihood with exact gradients", "tapegrad"};
   app.set_version_flag("--version", "tapegrad 0.1.0");
   app.require_subcommand(1);
@@ -147,13 +171,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     return kBadInput;
   }
   try {
-    if (*fit_command) return fit(fit_args, out, err);
+    if (*fit_command) return fit(fit_args, out, err, communicator);
     return check(check_args, out);
   } catch (const m::InputError& e) {
-    err << "tapegrad: " << e.what() << "\n";
+    if (should_print(e, communicator)) err << "tapegrad: " << e.what() << "\n";
     return kBadInput;
   } catch (const std::exception& e) {
-    err << "tapegrad: " << e.what() << "\n";
+    if (should_print(e, communicator)) err << "tapegrad: " << e.what() << "\n";
     return kFailed;
   }
 }
