@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iomanip>
 
@@ -11,6 +12,7 @@
 #include "tapegrad/models/experiment.hpp"
 #include "tapegrad/models/fit.hpp"
 #include "tapegrad/models/model_check.hpp"
+#include "tapegrad/models/optimizer.hpp"
 #include "tapegrad/models/report.hpp"
 
 namespace tapegrad::cli {
@@ -55,6 +57,23 @@ class Progress {
   double next_ = 1.0;
 };
 
+// While it lives, the first SIGINT asks the optimizer to stop (the fit then returns its best
+// parameters, marked interrupted, and they are written); a second one ends the program.
+class InterruptGuard {
+ public:
+  InterruptGuard() { previous_ = std::signal(SIGINT, &InterruptGuard::on_signal); }
+  ~InterruptGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_); }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  static void on_signal(int) {
+    m::request_stop();
+    std::signal(SIGINT, SIG_DFL);
+  }
+  void (*previous_)(int) = SIG_DFL;
+};
+
 // Swallows what is written to it: the output of ranks other than 0.
 class NullStream : public std::ostream {
  public:
@@ -81,7 +100,11 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
         << "; fitting " << experiment.model->parameter_count() << " parameters with " << config.fit.optimizer.method
         << std::endl;
   Progress progress(err, args.quiet);
-  const m::FitResults results = m::fit(experiment, std::ref(progress));
+  m::FitResults results;
+  {
+    const InterruptGuard interrupts;  // Ctrl-C: stop after this iteration, write the best so far
+    results = m::fit(experiment, std::ref(progress));
+  }
   out << m::format_summary(results);
 
   if (!args.quiet && communicator)

@@ -192,6 +192,10 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
     r.inference_note = "the fit diverged, so nothing is inferred at its last point";
     return r;
   }
+  if (opt.status == OptimizerStatus::interrupted) {
+    r.inference_note = "the fit was interrupted, so nothing is inferred at its best point so far";
+    return r;
+  }
   if (!config.fit.standard_errors) {
     r.inference_note = "standard errors were not asked for (fit.standard_errors is false)";
     return r;

@@ -1,5 +1,7 @@
 #include "tapegrad/models/optimizer.hpp"
 
+#include <atomic>
+
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <chrono>
@@ -88,6 +90,15 @@ class Progress {
     return keep_going();
   }
 
+  // The best point so far becomes the result (the stochastic methods' last is not always it).
+  void interrupt() {
+    if (best_value_ < result_.value) set_point(best_x_, best_value_, best_g_);
+    finish(OptimizerStatus::interrupted, "interrupted after " + std::to_string(result_.iterations) +
+                                             " iterations: kept the best parameters so far (iteration " +
+                                             std::to_string(best_iteration_) + ", f = " + number(result_.value) +
+                                             ", max |gradient| " + number(gradient_norm()) + ")");
+  }
+
   // Stops on a non-finite value; result keeps the last accepted (finite) point.
   void diverge(const std::string& why) {
     finish(OptimizerStatus::diverged, "diverged at iteration " + std::to_string(result_.iterations + 1) + ": " + why +
@@ -114,6 +125,12 @@ class Progress {
   }
 
   void record() {
+    if (result_.value < best_value_) {
+      best_value_ = result_.value;
+      best_x_ = result_.x;
+      best_g_ = result_.gradient;
+      best_iteration_ = result_.iterations;
+    }
     IterationRecord r;
     r.iteration = result_.iterations;
     r.value = result_.value;
@@ -124,6 +141,10 @@ class Progress {
   }
 
   bool keep_going() {
+    if (stop_requested()) {
+      interrupt();
+      return false;
+    }
     if (gradient_norm() < options_.tolerance) {
       finish_converged();
       return false;
@@ -153,6 +174,9 @@ class Progress {
   const IterationCallback& on_iteration_;
   OptimizerResult& result_;
   Clock::time_point started_;
+  double best_value_ = std::numeric_limits<double>::infinity();
+  VectorXd best_x_, best_g_;
+  int best_iteration_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -531,13 +555,23 @@ std::string to_string(OptimizerStatus status) {
       return "diverged";
     case OptimizerStatus::line_search_failed:
       return "line_search_failed";
+    case OptimizerStatus::interrupted:
+      return "interrupted";
   }
   return "unknown";
 }
 
+namespace {
+std::atomic<bool> stop_flag{false};  // lock-free, so a signal handler may set it
+}
+
+void request_stop() { stop_flag.store(true, std::memory_order_relaxed); }
+bool stop_requested() { return stop_flag.load(std::memory_order_relaxed); }
+
 OptimizerResult minimize(Objective& objective, const Eigen::VectorXd& x0, const OptimizerOptions& options,
                          const IterationCallback& on_iteration) {
   validate(objective, x0, options);
+  stop_flag.store(false, std::memory_order_relaxed);
   OptimizerResult result;
   Progress progress(objective, options, on_iteration, result);
   if (!progress.start(x0)) return result;

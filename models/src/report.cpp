@@ -120,11 +120,21 @@ void write_file_atomically(const std::string& path, const std::string& text) {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;
     out.flush();
-    if (!out) throw std::runtime_error(temporary + ": cannot write");
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw std::runtime_error(temporary + ": cannot write (" + path + " is left as it was)");
+    }
   }
+  // rename() replaces the old file in one step: a reader sees the old results or the new, never
+  // a truncated file, and a failed write leaves the old results in place.
   std::error_code error;
   fs::rename(temporary, path, error);
-  if (error) throw std::runtime_error(path + ": cannot replace (" + error.message() + ")");
+  if (error) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw std::runtime_error(path + ": cannot replace (" + error.message() + "; the old file is left as it was)");
+  }
 }
 
 WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plot) {

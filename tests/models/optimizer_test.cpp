@@ -213,6 +213,39 @@ TEST_CASE("to_string names every optimizer status", "[optimizer]") {
   CHECK(tapegrad::models::to_string(OptimizerStatus::max_iterations) == "max_iterations");
   CHECK(tapegrad::models::to_string(OptimizerStatus::diverged) == "diverged");
   CHECK(tapegrad::models::to_string(OptimizerStatus::line_search_failed) == "line_search_failed");
+  CHECK(tapegrad::models::to_string(OptimizerStatus::interrupted) == "interrupted");
+}
+
+TEST_CASE("a stop request ends the run after that iteration with the best parameters so far", "[optimizer]") {
+  // Newton solves the quadratic in one step; Rosenbrock keeps it busy for a while.
+  for (const std::string method : {"lbfgs", "newton", "adam", "sgd"}) {
+    INFO(method);
+    Quadratic quadratic;
+    Rosenbrock rosenbrock;
+    Objective& f = method == "newton" ? static_cast<Objective&>(rosenbrock) : quadratic;
+    const VectorXd x0 = method == "newton" ? VectorXd(Eigen::Vector2d(-1.2, 1)) : VectorXd::Zero(5);
+    OptimizerOptions o;
+    o.method = method;
+    o.learning_rate = method == "sgd" ? 1e-4 : 0.5;  // adam oscillates at this rate: best != last
+    o.max_iterations = 10000;
+    o.tolerance = 1e-300;  // never converges on its own
+    std::vector<IterationRecord> seen;
+    const OptimizerResult r = minimize(f, x0, o, [&](const IterationRecord& rec) {
+      seen.push_back(rec);
+      if (rec.iteration == 4) tapegrad::models::request_stop();  // what the CLI's SIGINT handler calls
+    });
+    CHECK(r.status == OptimizerStatus::interrupted);
+    CHECK(r.iterations == 4);
+    double best = seen.front().value;
+    for (const auto& rec : seen) best = std::min(best, rec.value);
+    CHECK(r.value == best);
+    VectorXd g;
+    CHECK(f.value_gradient(r.x, g) == r.value);  // x is the point that value belongs to
+    CHECK(r.message.find("interrupted after 4 iterations") != std::string::npos);
+  }
+  // The next run starts afresh.
+  Quadratic again;
+  CHECK(minimize(again, VectorXd::Zero(5), OptimizerOptions{}).status == OptimizerStatus::converged);
 }
 
 TEST_CASE("lbfgs and newton minimise a quadratic with condition number 1e4", "[optimizer]") {

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -35,4 +36,23 @@ TEST_CASE("report: names that are not UTF-8 are written replaced, as valid JSON"
   CHECK(j.at("parameters").at(0).at("name") == "linear0.weight[0,Gr\xef\xbf\xbd\xef\xbf\xbd" "e]");
   CHECK(j.at("parameters").at(0).at("value") == 1.5);
   CHECK(j.at("parameters").at(0).at("std_error").is_null());
+}
+
+TEST_CASE("write_outputs replaces results.json in one step; a failed write leaves the old file whole", "[report]") {
+  tapegrad::testing::TempDir dir;
+  FitResults r;
+  r.name = "first";
+  r.parameters = {{"a", 1.5, 0.1}};
+  tapegrad::models::write_outputs(r, dir.dir(), false);
+  const std::string path = dir.path("results.json");
+  CHECK(read_json(path)["name"] == "first");
+  CHECK_FALSE(std::ifstream(path + ".tmp").good());  // no temporary left behind
+
+  // The temporary cannot be created (a folder stands in its place): the write fails, loudly,
+  // and the old results stay as they were.
+  std::filesystem::create_directory(path + ".tmp");
+  r.name = "second";
+  CHECK_THROWS_WITH(tapegrad::models::write_outputs(r, dir.dir(), false),
+                    Catch::Matchers::Contains("is left as it was"));
+  CHECK(read_json(path)["name"] == "first");
 }

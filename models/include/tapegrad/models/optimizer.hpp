@@ -48,7 +48,13 @@ struct OptimizerOptions {
   std::uint64_t seed = 0;        // adam, sgd: shuffling
 };
 
-enum class OptimizerStatus { converged, max_iterations, diverged, line_search_failed };
+enum class OptimizerStatus { converged, max_iterations, diverged, line_search_failed, interrupted };
+
+// Asks every running minimize() to stop after its current iteration (status interrupted),
+// keeping the best parameters so far. Async-signal-safe: a SIGINT handler may call it.
+// minimize() clears the request when it starts.
+void request_stop();
+bool stop_requested();
 
 std::string to_string(OptimizerStatus status);
 
