@@ -17,8 +17,14 @@ if ! command -v clang++ >/dev/null; then
   if [[ $(id -u) -eq 0 ]]; then apt-get install -y clang; else echo "run.sh: needs clang++ (apt-get install clang)" >&2; exit 2; fi
 fi
 
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAPEGRAD_BUILD_FUZZERS=ON \
-  -DTAPEGRAD_BUILD_TESTS=OFF -DTAPEGRAD_BUILD_EXAMPLES=OFF >/dev/null
+# TAPEGRAD_FUZZ_BUILD: an already configured fuzzer build to use (scripts/test.sh's build-asan).
+if [[ -n "${TAPEGRAD_FUZZ_BUILD:-}" ]]; then
+  build="$TAPEGRAD_FUZZ_BUILD"
+  work="$build/fuzz"
+else
+  CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAPEGRAD_BUILD_FUZZERS=ON \
+    -DTAPEGRAD_BUILD_TESTS=OFF -DTAPEGRAD_BUILD_EXAMPLES=OFF >/dev/null
+fi
 cmake --build "$build" -j "$(nproc)" --target tapegrad_fuzzers
 
 # Seeds: every example config and every bad config of the config tests; every example CSV,
