@@ -5,6 +5,9 @@
 #   bash bench/peers/run.sh [--benchmark_repetitions=N] [--benchmark_filter=REGEX]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The peers, from Debian's packages (a peer that cannot be installed is skipped by CMake).
+TAPEGRAD_DEPS_EXTRA="libtorch-dev libadolc-dev libtrilinos-sacado-dev libtrilinos-kokkos-dev" \
+  bash scripts/install-deps.sh || echo "run.sh: some peer packages could not be installed; those peers are skipped"
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B build-peers "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DTAPEGRAD_BUILD_PEER_BENCHMARKS=ON \
