@@ -1,5 +1,9 @@
 #include "tapegrad/autodiff/tape.hpp"
 
+#include <atomic>
+#include <stdexcept>
+#include <string>
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -14,6 +18,19 @@ void throw_no_active_tape() {
       "tapegrad: a Var was created with no active tape on this thread; "
       "create a tapegrad::ScopedTape (or use tapegrad::gradient) first");
 }
+void throw_foreign_variable(std::uint32_t variable_stamp, std::uint32_t tape_stamp, std::size_t index) {
+  throw std::logic_error("tapegrad: variable " + std::to_string(index) + " was recorded on " +
+                         (variable_stamp == 0 ? std::string("no tape") : "recording " + std::to_string(variable_stamp)) +
+                         " but is used on the active tape's recording " + std::to_string(tape_stamp) +
+                         ": a Var from another tape, or from before its tape was cleared; record every "
+                         "variable on the tape that uses it, after that tape's last clear()");
+}
+
+std::uint32_t next_tape_stamp() {
+  static std::atomic<std::uint32_t> counter{0};
+  return ++counter;
+}
+
 void throw_tape_full() {
   throw std::length_error("tapegrad: tape is full (more than 2^32 - 1 statements or operands)");
 }
@@ -34,7 +51,7 @@ void grow_array(T*& data, std::size_t size, std::size_t& capacity, std::size_t n
 }  // namespace detail
 
 template <class Real>
-Tape<Real>::Tape() {
+Tape<Real>::Tape() : stamp_(detail::next_tape_stamp()) {
   grow(0);
   ends_[0] = 0;
 }
@@ -67,6 +84,8 @@ void Tape<Real>::grow(std::size_t n_operands) {
 
 template <class Real>
 void Tape<Real>::clear() {
+  stamp_ = detail::next_tape_stamp();
+  swept_ = false;
   n_stmts_ = 0;
   n_ops_ = 0;
   matrix_nodes_.clear();
@@ -99,6 +118,7 @@ void* Tape<Real>::allocate(std::size_t bytes) {
 
 template <class Real>
 void Tape<Real>::zero_adjoints() {
+  swept_ = false;
   adjoints_.assign(n_stmts_, Real(0));
   for (MatrixNode<Real>* node : matrix_nodes_) {
     std::fill(node->adjoint_data(), node->adjoint_data() + node->adjoint_size(), Real(0));
@@ -114,6 +134,11 @@ void Tape<Real>::backward(Index output) {
 
 template <class Real>
 void Tape<Real>::backward_seeded() {
+  if (swept_)
+    throw std::logic_error(
+        "tapegrad: backward_seeded() again without zero_adjoints(): the adjoints still hold the last sweep, "
+        "so a second sweep would add to them (a wrong gradient); call zero_adjoints() and seed again, or backward()");
+  swept_ = true;
   std::size_t from = n_stmts_;
   for (auto it = matrix_nodes_.rbegin(); it != matrix_nodes_.rend(); ++it) {
     sweep(from, (*it)->mark());

@@ -47,11 +47,22 @@ class MatrixNode {
   std::size_t size_;
 };
 
+// Checked builds (TAPEGRAD_CHECKED: Debug and sanitizer builds define it for the whole build)
+// stamp every variable with its tape's recording and refuse a variable used on another tape or
+// after its tape was cleared; the release hot path does not pay for the comparison.
+#if defined(TAPEGRAD_CHECKED)
+inline constexpr bool kCheckedTape = true;
+#else
+inline constexpr bool kCheckedTape = false;
+#endif
+
 namespace detail {
 template <class Real>
 inline thread_local Tape<Real>* active_tape = nullptr;
 [[noreturn]] void throw_no_active_tape();
 [[noreturn]] void throw_tape_full();
+[[noreturn]] void throw_foreign_variable(std::uint32_t variable_stamp, std::uint32_t tape_stamp, std::size_t index);
+std::uint32_t next_tape_stamp();
 }  // namespace detail
 
 // The tape that new variables of this thread are recorded on.
@@ -96,13 +107,18 @@ class Tape {
   // Sets every adjoint to zero and the adjoint of `output` to one, then sweeps back.
   void backward(Index output);
   // Sweeps back from adjoints seeded by the caller through adjoint() after zero_adjoints().
+  // A second backward_seeded() without zero_adjoints() in between would add to the adjoints of
+  // the first: it throws std::logic_error instead.
   void zero_adjoints();
   void backward_seeded();
   Real& adjoint(Index i) { return adjoints_[i]; }
   Real* adjoints() { return adjoints_.data(); }
 
-  // Forgets every statement and node; keeps all memory for the next recording.
+  // Forgets every statement and node; keeps all memory for the next recording. Variables
+  // recorded before are stale from here on (refused in checked builds).
   void clear();
+  // Which recording this is: new at construction and at every clear().
+  std::uint32_t stamp() const { return stamp_; }
 
   // ---- matrix nodes ----
 
@@ -139,6 +155,8 @@ class Tape {
 
   std::vector<Real> adjoints_;
   std::vector<MatrixNode<Real>*> matrix_nodes_;
+  std::uint32_t stamp_ = 0;
+  bool swept_ = false;  // adjoints hold a sweep's result (backward_seeded needs zero_adjoints again)
 
   // Arena: blocks kept across clear(), used again in order.
   struct Block {

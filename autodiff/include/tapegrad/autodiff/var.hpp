@@ -45,7 +45,11 @@ class BasicVar : public Expr<BasicVar<Real>, Real> {
 
   // A new variable with no operands (an input or a constant) on the active tape.
   BasicVar() : BasicVar(Real(0)) {}
-  BasicVar(const Real& v) : value_(v), index_(active_tape<Real>().new_variable()) {}  // NOLINT
+  BasicVar(const Real& v) : value_(v) {  // NOLINT
+    Tape<Real>& tape = active_tape<Real>();
+    index_ = tape.new_variable();
+    if constexpr (kCheckedTape) stamp_ = tape.stamp();
+  }
   template <class R = Real, class = std::enable_if_t<!std::is_same<R, double>::value>>
   BasicVar(double v) : BasicVar(Real(v)) {}  // NOLINT: so `T x = 0;` works for every T
 
@@ -72,6 +76,10 @@ class BasicVar : public Expr<BasicVar<Real>, Real> {
 
   template <int K>
   void push(Index* index, Real* mult, const Real& w) const {
+    if constexpr (kCheckedTape) {
+      const std::uint32_t active = active_tape<Real>().stamp();
+      if (stamp_ != active) detail::throw_foreign_variable(stamp_, active, index_);
+    }
     index[K] = index_;
     mult[K] = w;
   }
@@ -98,12 +106,16 @@ class BasicVar : public Expr<BasicVar<Real>, Real> {
     e.template push<0>(tape.operand_index_cursor(), tape.multiplier_cursor(), Real(1));
     value_ = e.value();
     index_ = tape.close_statement(n);
+    if constexpr (kCheckedTape) stamp_ = tape.stamp();
   }
 
-  BasicVar(const Real& value, Index index, int) : value_(value), index_(index) {}
+  BasicVar(const Real& value, Index index, int) : value_(value), index_(index) {
+    if constexpr (kCheckedTape) stamp_ = active_tape<Real>().stamp();
+  }
 
   Real value_;
   Index index_;
+  std::uint32_t stamp_ = 0;  // the recording it belongs to (checked builds; fills padding)
 };
 
 using Var = BasicVar<double>;
