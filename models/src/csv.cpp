@@ -159,11 +159,13 @@ class Parser {
   csv_parser p_{};
 };
 
-// Fills buf with up to `want` bytes (fewer only at the end of the file).
-std::size_t read_full(int fd, char* buf, std::size_t want, const std::string& path) {
+// Fills buf with up to `want` bytes (fewer only at the end of the file), `offset` bytes into the
+// file, or from the current position when `offset` is kNone.
+std::size_t read_full(int fd, char* buf, std::size_t want, const std::string& path, std::size_t offset = kNone) {
   std::size_t got = 0;
   while (got < want) {
-    const ssize_t n = ::read(fd, buf + got, want - got);
+    const ssize_t n = offset == kNone ? ::read(fd, buf + got, want - got)
+                                      : ::pread(fd, buf + got, want - got, static_cast<off_t>(offset + got));
     if (n < 0) {
       if (errno == EINTR) continue;
       throw InputError(path + ": cannot read: " + std::strerror(errno));
@@ -516,19 +518,8 @@ class Reader {
 
 namespace {
 
-// Fills buf with up to `want` bytes from `offset` (fewer only at the end of the file).
 std::size_t pread_full(int fd, char* buf, std::size_t want, std::size_t offset, const std::string& path) {
-  std::size_t got = 0;
-  while (got < want) {
-    const ssize_t n = ::pread(fd, buf + got, want - got, static_cast<off_t>(offset + got));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw InputError(path + ": cannot read: " + std::strerror(errno));
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  return got;
+  return read_full(fd, buf, want, path, offset);
 }
 
 // The offset just past the first LF at or after `from` (the file's size if there is none).
