@@ -8,7 +8,7 @@
 
 using Catch::Matchers::Contains;
 
-TEST_CASE("a second seeded sweep without zero_adjoints is refused; backward() may be repeated", "[tape][misuse]") {
+TEST_CASE("a second seeded sweep without zero_adjoints is refused, backward() may be repeated", "[tape][misuse]") {
   tapegrad::ScopedTape tape;
   tapegrad::Var x = 2.0;
   tapegrad::Var y = x * x;

@@ -684,7 +684,7 @@ tapegrad::CheckOptions finite_difference_tolerance() {
 
 }  // namespace
 
-TEST_CASE("property: random programs' gradients equal finite differences; values agree on every path",
+TEST_CASE("property: random programs' gradients equal finite differences, values agree on every path",
           "[property][autodiff]") {
   Catch::StringMaker<double>::precision = 17;
   for (const std::uint64_t seed : seeds(1, 2000)) {

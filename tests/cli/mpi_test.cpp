@@ -59,7 +59,7 @@ const char* kConfig = R"({"name": "mpi", "data": {"csv": "data.csv", "target": "
 
 }  // namespace
 
-TEST_CASE("mpirun -np 2: each rank fits its half of the rows; the estimates equal the single-process fit",
+TEST_CASE("mpirun -np 2: each rank fits its half of the rows, the estimates equal the single-process fit",
           "[cli][mpi]") {
   tapegrad::testing::TempDir dir;
   dir.write("data.csv", logistic_csv(5000));

@@ -392,7 +392,7 @@ TEST_CASE("read_csv never crashes on random input", "[csv]") {
   }
 }
 
-TEST_CASE("read_csv parts: the parts' rows, in order, are the whole file's; errors keep the file's line numbers",
+TEST_CASE("read_csv parts: the parts' rows, in order, are the whole file's, errors keep the file's line numbers",
           "[csv]") {
   tapegrad::testing::TempDir dir;
   // Uneven line lengths, a blank line, CRLF line ends and a quoted header cell.

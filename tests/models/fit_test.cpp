@@ -144,7 +144,7 @@ TEST_CASE("separated classes: no finite MLE, the diverging parameters named, no 
   }
 }
 
-TEST_CASE("adam and sgd on mini-batches approach the MLE; the same seed gives the same fit", "[fit]") {
+TEST_CASE("adam and sgd on mini-batches approach the MLE, the same seed gives the same fit", "[fit]") {
   auto adam = [](ExperimentConfig& c) {
     c.fit.optimizer.method = "adam";
     c.fit.optimizer.batch_size = 8;

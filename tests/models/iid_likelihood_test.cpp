@@ -50,7 +50,7 @@ TEST_CASE("fit_iid: a normal sample's MLE is the mean and sqrt(RSS/n), with clos
   }
 }
 
-TEST_CASE("IidObjective: a mini-batch is the mean NLL over its rows; adam on mini-batches finds the MLE", "[models]") {
+TEST_CASE("IidObjective: a mini-batch is the mean NLL over its rows, adam on mini-batches finds the MLE", "[models]") {
   const std::vector<double> y = normal_sample(200, 8);
   auto log_p = [&y](const auto& th, std::size_t i) { return -0.5 * tapegrad::square(y[i] - th[0]); };
   m::IidObjective<decltype(log_p)> objective(log_p, 1, y.size());

@@ -38,7 +38,7 @@ TEST_CASE("report: names that are not UTF-8 are written replaced, as valid JSON"
   CHECK(j.at("parameters").at(0).at("std_error").is_null());
 }
 
-TEST_CASE("write_outputs replaces results.json in one step; a failed write leaves the old file whole", "[report]") {
+TEST_CASE("write_outputs replaces results.json in one step, a failed write leaves the old file whole", "[report]") {
   tapegrad::testing::TempDir dir;
   FitResults r;
   r.name = "first";
