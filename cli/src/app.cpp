@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
+#include <ctime>
+#include <unistd.h>
 #include <cstdio>
 #include <iomanip>
 
@@ -58,19 +60,30 @@ class Progress {
 };
 
 // While it lives, the first SIGINT asks the optimizer to stop (the fit then returns its best
-// parameters, marked interrupted, and they are written); a second one ends the program.
+// parameters, marked interrupted, and they are written); another one more than a second later
+// ends the program. (One Ctrl-C can arrive twice: `timeout` signals the process and its group.)
 class InterruptGuard {
  public:
-  InterruptGuard() { previous_ = std::signal(SIGINT, &InterruptGuard::on_signal); }
+  InterruptGuard() {
+    first_ = 0;
+    previous_ = std::signal(SIGINT, &InterruptGuard::on_signal);
+  }
   ~InterruptGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_); }
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
  private:
-  static void on_signal(int) {
-    m::request_stop();
-    std::signal(SIGINT, SIG_DFL);
+  static void on_signal(int) {  // async-signal-safe calls only
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    if (first_ == 0) {
+      first_ = now.tv_sec + 1;  // + 1: never 0
+      m::request_stop();
+    } else if (now.tv_sec + 1 > first_ + 1) {
+      ::_exit(130);
+    }
   }
+  static inline volatile std::sig_atomic_t first_ = 0;  // seconds of the first SIGINT, + 1
   void (*previous_)(int) = SIG_DFL;
 };
 

@@ -33,7 +33,7 @@ TEST_CASE("SIGINT during tapegrad fit writes the best parameters so far, marked 
             "tolerance": 1e-300}})");
   // The signal comes 5 s in: loading 2000 rows takes milliseconds, so the fit is running (a
   // loaded machine can take a second or two to start the program).
-  const std::string command = "timeout --preserve-status -s INT 5 " + std::string(TAPEGRAD_CLI) + " fit " + dir.path("config.json") +
+  const std::string command = "timeout --foreground --preserve-status -s INT 5 " + std::string(TAPEGRAD_CLI) + " fit " + dir.path("config.json") +
                               " --output " + dir.path("out") + " --no-plot > " + dir.path("stdout.txt") + " 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream log_file(dir.path("stdout.txt"));
