@@ -94,7 +94,7 @@ class NullStream : public std::ostream {
 };
 
 int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Communicator* communicator) {
-  // Only rank 0 of a distributed fit prints and writes; errors are printed by every rank.
+  // Only rank 0 of a distributed fit prints and writes (errors all ranks agreed on included).
   const bool reporter = !communicator || communicator->rank() == 0;
   NullStream null;
   std::ostream& out = reporter ? out_stream : null;
