@@ -55,7 +55,9 @@ std::string describe(const nlohmann::json& value) {
     case nlohmann::json::value_t::array: return "a list";
     case nlohmann::json::value_t::null: return "null";
     default: {
-      std::string text = value.dump();
+      // A value built in C++ (not parsed from a file) may hold bytes that are not UTF-8:
+      // shown replaced, never thrown (found by tests/fuzz/config_fuzzer through CBOR).
+      std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       if (text.size() > 60) text = text.substr(0, 57) + "...";
       return text;
     }
