@@ -7,11 +7,7 @@
 
 namespace tapegrad::models {
 
-namespace {
-
-// Runs `body` on this rank; then every rank learns whether any rank failed (and throws if so).
-template <class Body>
-void on_every_rank(Communicator& comm, Body body) {
+void on_every_rank(Communicator& comm, const std::function<void()>& body) {
   std::string error;
   bool input = false;
   try {
@@ -24,8 +20,6 @@ void on_every_rank(Communicator& comm, Body body) {
   }
   comm.agree(error, input);
 }
-
-}  // namespace
 
 double DistributedObjective::value_gradient(const Eigen::VectorXd& x, Eigen::VectorXd& g) {
   std::vector<double> buffer(static_cast<std::size_t>(x.size()) + 1);

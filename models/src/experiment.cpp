@@ -95,17 +95,7 @@ double layout_fingerprint(const Model& model) {
 Experiment load_experiment(const ExperimentConfig& config, Communicator* communicator) {
   if (!communicator) return load_local(config, nullptr);
   Experiment e;
-  std::string error;
-  bool input = false;
-  try {
-    e = load_local(config, communicator);
-  } catch (const InputError& x) {
-    error = x.what();
-    input = true;
-  } catch (const std::exception& x) {
-    error = x.what();
-  }
-  communicator->agree(error, input);
+  on_every_rank(*communicator, [&] { e = load_local(config, communicator); });
   // Every rank must have built the same parameters (a rank whose rows lack a class would not).
   double mine[2] = {layout_fingerprint(*e.model), static_cast<double>(e.model->parameter_count())};
   double first[2] = {mine[0], mine[1]};

@@ -8,6 +8,7 @@
 // per Hessian, p^2 doubles. `bytes_summed` counts what this rank sent, for scaling estimates.
 #include <Eigen/Core>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,10 @@ class Communicator {
 std::unique_ptr<Communicator> mpi_communicator(int& argc, char**& argv);
 // Whether this build can run under mpirun.
 bool built_with_mpi();
+
+// Runs `body` on this rank, then every rank learns whether any rank's body threw, and all throw
+// together (Communicator::agree) with the first failing rank's message.
+void on_every_rank(Communicator& comm, const std::function<void()>& body);
 
 // The objective summed over the ranks: `local` is this rank's mean negative log-likelihood over
 // its `local_rows` rows; the result is the mean over all `total_rows`.
