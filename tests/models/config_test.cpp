@@ -470,7 +470,7 @@ TEST_CASE("load_config names the config file: invalid JSON with line and column,
 // Found by tests/fuzz/config_fuzzer: a config value built in memory (here from CBOR) holding a
 // string that is not UTF-8 made the error message's dump() throw json's type_error 316.
 TEST_CASE("a config value with bytes that are not UTF-8 is refused with a message, not a json exception", "[config]") {
-  const nlohmann::json config = {{"name", "x"}, {"data", std::string("des\xb4c")}};
+  const nlohmann::json config = {{"name", "x"}, {"data", std::string("des\xb4" "c")}};
   try {
     tapegrad::models::parse_config(config, ".");
     FAIL("no error");
