@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -123,94 +124,47 @@ inline Eigen::VectorXd as_vector(const std::vector<double>& p) {
   return Eigen::Map<const Eigen::VectorXd>(p.data(), static_cast<Eigen::Index>(p.size()));
 }
 
-template <class F>
-void expect_ad(const std::string& op, const F& f, const Points& points, const AdTolerance& tol = {}) {
-  print_full_precision();
-  REQUIRE_FALSE(points.empty());
-  for (const std::vector<double>& point : points) {
-    INFO("op " << op << " at " << describe_point(point));
-    const Eigen::VectorXd x = as_vector(point);
+// f on each of the three scalar types, behind std::function: the checks below are compiled
+// once (expect_ad.cpp) instead of once per op, which took a test file of a hundred one-line op
+// checks from a minute and a half to seconds to compile.
+struct AdFunction {
+  std::function<double(const std::vector<double>&)> on_double;
+  std::function<tapegrad::Var(const std::vector<tapegrad::Var>&)> on_var;
+  std::function<tapegrad::HVar(const std::vector<tapegrad::HVar>&)> on_hvar;
 
-    // (a) values on the three paths.
-    const double value = static_cast<double>(tapegrad::detail::call_with(f, point));
-    const tapegrad::GradientResult first = tapegrad::gradient(f, x);
-    const tapegrad::HessianResult second = tapegrad::value_gradient_hessian(f, x);
-    CAPTURE(value, first.value, second.value);
-    CHECK(std::isfinite(value));
-    CHECK(close_rel(first.value, value, tol.value_rel));
-    CHECK(close_rel(second.value, value, tol.value_rel));
+  // Implicit, so a test passes its lambda where an AdFunction is expected.
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, AdFunction>>>
+  AdFunction(const F& f)  // NOLINT(google-explicit-constructor)
+      : on_double([f](const std::vector<double>& x) { return static_cast<double>(f(x)); }),
+        on_var([f](const std::vector<tapegrad::Var>& x) { return tapegrad::Var(f(x)); }),
+        on_hvar([f](const std::vector<tapegrad::HVar>& x) { return tapegrad::HVar(f(x)); }) {}
 
-    // (b) the gradient against finite differences; the HVar sweep's gradient against the Var one.
-    const tapegrad::CheckReport grad = tapegrad::check_gradient(f, x, tol.gradient);
-    INFO("gradient check:\n" << grad.table());
-    CHECK(grad.passed);
-    CHECK(close_rel(second.gradient, first.gradient, tol.exact_rel));
+  // What the drivers call: the overload for the scalar type they record with.
+  double operator()(const std::vector<double>& x) const { return on_double(x); }
+  tapegrad::Var operator()(const std::vector<tapegrad::Var>& x) const { return on_var(x); }
+  tapegrad::HVar operator()(const std::vector<tapegrad::HVar>& x) const { return on_hvar(x); }
+};
 
-    if (!tol.second_order) continue;
-    // (c) the Hessian against finite differences of the gradient, and H v in one sweep.
-    const tapegrad::CheckReport hess = tapegrad::check_hessian(f, x, tol.hessian);
-    INFO("Hessian check:\n" << hess.table());
-    CHECK(hess.passed);
-    Eigen::VectorXd v(x.size());
-    for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = 0.7 - 1.1 * static_cast<double>(i);  // any direction
-    const Eigen::VectorXd hv = tapegrad::hessian_vector(f, x, v);
-    const Eigen::VectorXd h_times_v = second.hessian * v;
-    CAPTURE(hv.transpose(), h_times_v.transpose());
-    CHECK(hv.allFinite());
-    // Rounding relative to the terms summed, |H| |v|, not to a result that may cancel to 0; plus
-    // |g| |v|: tangents such as (a - f)' = v_a - f' cancel at the scale of the gradient.
-    const double scale = (second.hessian.cwiseAbs() * v.cwiseAbs()).lpNorm<Eigen::Infinity>() +
-                         second.gradient.lpNorm<Eigen::Infinity>() * v.lpNorm<Eigen::Infinity>();
-    CHECK((hv - h_times_v).lpNorm<Eigen::Infinity>() <= tol.exact_rel * scale);
-  }
-}
+void expect_ad(const std::string& op, const AdFunction& f, const Points& points, const AdTolerance& tol = {});
 
 // f's value, gradient and (when given) Hessian at a point equal closed forms, on every path:
 // value with T = double, Var and HVar; gradient with Var and HVar; Hessian with HVar. For edge
 // regions where finite differences cannot be trusted (logits of +-1000, next to a pole).
-template <class F>
-void expect_derivatives(const std::string& op, const F& f, const std::vector<double>& point, double value,
-                        const std::vector<double>& gradient, const Points& hessian = {}, double rel = 1e-15) {
-  print_full_precision();
-  INFO("op " << op << " at " << describe_point(point));
-  REQUIRE(gradient.size() == point.size());
-  const Eigen::VectorXd x = as_vector(point);
-  const double on_double = static_cast<double>(tapegrad::detail::call_with(f, point));
-  const tapegrad::GradientResult first = tapegrad::gradient(f, x);
-  const tapegrad::HessianResult second = tapegrad::value_gradient_hessian(f, x);
-  CAPTURE(value, on_double, first.value, second.value);
-  CHECK(close_rel(on_double, value, rel));
-  CHECK(close_rel(first.value, value, rel));
-  CHECK(close_rel(second.value, value, rel));
-  for (std::size_t i = 0; i < gradient.size(); ++i) {
-    const auto k = static_cast<Eigen::Index>(i);
-    CAPTURE(i, gradient[i], first.gradient[k], second.gradient[k]);
-    CHECK(close_rel(first.gradient[k], gradient[i], rel));
-    CHECK(close_rel(second.gradient[k], gradient[i], rel));
-  }
-  if (hessian.empty()) return;
-  REQUIRE(hessian.size() == point.size());
-  for (std::size_t i = 0; i < hessian.size(); ++i) {
-    REQUIRE(hessian[i].size() == point.size());
-    for (std::size_t j = 0; j < hessian[i].size(); ++j) {
-      const double got = second.hessian(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
-      CAPTURE(i, j, hessian[i][j], got);
-      CHECK(close_rel(got, hessian[i][j], rel));
-    }
-  }
+void expect_derivatives(const std::string& op, const AdFunction& f, const std::vector<double>& point, double value,
+                        const std::vector<double>& gradient, const Points& hessian = {}, double rel = 1e-15);
+
+// Which exception expect_ad_throws expects, checked without a template per op.
+using ThrowCheck = void (*)(const std::function<void()>& call);
+template <class Exception>
+void throws_as(const std::function<void()>& call) {
+  CHECK_THROWS_AS(call(), Exception);
 }
+void expect_ad_throws(const std::string& op, const AdFunction& f, const Points& points, ThrowCheck check);
 
 // f rejects every point with an Exception on the double, the Var and the HVar path.
 template <class Exception, class F>
 void expect_ad_throws(const std::string& op, const F& f, const Points& points) {
-  REQUIRE_FALSE(points.empty());
-  for (const std::vector<double>& point : points) {
-    INFO("op " << op << " at " << describe_point(point));
-    const Eigen::VectorXd x = as_vector(point);
-    CHECK_THROWS_AS(tapegrad::detail::call_with(f, point), Exception);
-    CHECK_THROWS_AS(tapegrad::gradient(f, x), Exception);
-    CHECK_THROWS_AS(tapegrad::hessian(f, x), Exception);
-  }
+  expect_ad_throws(op, AdFunction(f), points, &throws_as<Exception>);
 }
 
 }  // namespace tapegrad_test
