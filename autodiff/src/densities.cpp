@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "density_terms.hpp"
 #include "matrix_node.hpp"
 
 namespace tapegrad {
@@ -176,22 +177,27 @@ struct StudentTNode final : MatrixNode<Real> {
   }
 };
 
+}  // namespace
+
+// The per-row terms of the Bernoulli, Poisson and categorical densities over a range of rows,
+// shared with the GLM nodes (glm.cpp), which compute eta block by block (density_terms.hpp).
+namespace detail {
+
 // ---- Bernoulli with logit ----
 // With u = (1 - 2 y) eta (-eta for y = 1, eta for y = 0): lp = -softplus(u) and
 // d lp / d eta = y - sigmoid(eta) = -(1 - 2 y) sigmoid(u).
 // With t = exp(-|eta|) = exp(-|u|): softplus(u) = max(u, 0) + log(1 + t); sigmoid(u) = 1/(1+t)
 // for u >= 0, t/(1+t) for u < 0. Going through u keeps d to full relative precision (no
-// 1 - sigmoid), gives lp = 0 at eta = +inf for y = 1, and costs one exp and one log per row.
-// log(1 + t), not log1p(t): Eigen 3.4 has no SIMD log1p for doubles; for t < 1e-16 it drops a
-// term below 1e-16 absolute, which a sum over rows cannot see.
+// 1 - sigmoid), gives lp = 0 at eta = +inf for y = 1, and costs one exp per row and one log
+// per block of rows. log(1 + t), not log1p(t): Eigen 3.4 has no SIMD log1p for doubles; for
+// t < 1e-16 it drops a term below 1e-16 absolute, which a sum over rows cannot see.
 
-double bernoulli_forward(const Eigen::VectorXd& y, const double* eta, double* d) {
+double bernoulli_forward(const double* y, Eigen::Index n, const double* eta, double* d) {
   double total = 0;
-  const Eigen::Index n = y.size();
   for (Eigen::Index start = 0; start < n; start += kBlock) {
     const Eigen::Index len = std::min(kBlock, n - start);
     const auto e = ConstColumn(eta + start, len);
-    const auto yy = y.segment(start, len).array();
+    const auto yy = ConstColumn(y + start, len);
     // y (1 - y) is 0 exactly for y in {0, 1}; any other y, NaN included, makes the sum non-zero
     // (a sum of |.| cannot cancel). Much cheaper than a per-row select; the caller names the row.
     if ((yy * (1.0 - yy)).abs().sum() != 0) return NAN;
@@ -199,15 +205,22 @@ double bernoulli_forward(const Eigen::VectorXd& y, const double* eta, double* d)
     const BlockArray u = s * e;
     const BlockArray t = (-e.abs()).exp();
     const BlockArray inv = 1.0 / (1.0 + t);
-    total -= (u.max(0.0) + (1.0 + t).log()).sum();
-    Column(d + start, len) = -s * (u >= 0).select(inv, t * inv);
+    // sum log(1 + t) as the log of the product: each factor is in (1, 2], so 256 of them stay
+    // below 2^256, and the product's rounding (256 eps relative) is an absolute error of 256 eps
+    // in its log, no more than the sum's own. One log per block instead of one per row.
+    total -= u.max(0.0).sum() + std::log((1.0 + t).prod());
+    // sigmoid(u) = (u >= 0 ? 1 : t) / (1 + t), the choice written as min(1, t + max(u, 0)):
+    // exactly t for u < 0, and 1 for u >= 0 since e^-u + u >= 1 (to one rounding of exp where
+    // u < 1e-8). Eigen 3.4's select() runs one element at a time and a branch on the sign of u
+    // mispredicts every other row; min and max are SIMD.
+    Column(d + start, len) = -s * ((t + u.max(0.0)).min(1.0) * inv);
   }
   return total;
 }
 
-Dual bernoulli_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
+Dual bernoulli_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d) {
   Dual total(0);
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
+  for (Eigen::Index i = 0; i < n; ++i) {
     if (y[i] != 0 && y[i] != 1) return Dual(NAN);  // the caller names the row
     const double s = 1 - 2 * y[i];
     const Dual u = s * eta[i];
@@ -251,13 +264,12 @@ double poisson_log_factorials(const char* function, const Eigen::VectorXd& y) {
   return total;
 }
 
-double poisson_forward(const Eigen::VectorXd& y, const double* eta, double* d) {
+double poisson_forward(const double* y, Eigen::Index n, const double* eta, double* d) {
   double total = 0;
-  const Eigen::Index n = y.size();
   for (Eigen::Index start = 0; start < n; start += kBlock) {
     const Eigen::Index len = std::min(kBlock, n - start);
     const auto e = ConstColumn(eta + start, len);
-    const auto yy = y.segment(start, len).array();
+    const auto yy = ConstColumn(y + start, len);
     const BlockArray rate = e.exp();
     total += ((yy == 0).select(0.0, yy * e) - rate).sum();  // 0 * eta is 0 even at eta = -inf
     Column(d + start, len) = yy - rate;
@@ -265,9 +277,9 @@ double poisson_forward(const Eigen::VectorXd& y, const double* eta, double* d) {
   return total;
 }
 
-Dual poisson_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
+Dual poisson_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d) {
   Dual total(0);
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
+  for (Eigen::Index i = 0; i < n; ++i) {
     const Dual rate = exp(eta[i]);
     total += (y[i] == 0 ? Dual(0) : y[i] * eta[i]) - rate;
     d[i] = y[i] - rate;
@@ -281,7 +293,7 @@ Dual poisson_forward(const Eigen::VectorXd& y, const Dual* eta, Dual* d) {
 // the row's maximum and s_i = sum_j exp(eta_ij - m_i): one exp per element.
 
 // eta and d are n x k, column-major. Blocks of rows, one column at a time (SIMD exp).
-double categorical_forward(const Eigen::VectorXi& y, const double* eta, Eigen::Index n, Eigen::Index k, double* d) {
+double categorical_forward(const int* y, const double* eta, Eigen::Index n, Eigen::Index k, double* d) {
   double total = 0;
   for (Eigen::Index start = 0; start < n; start += kBlock) {
     const Eigen::Index len = std::min(kBlock, n - start);
@@ -305,7 +317,7 @@ double categorical_forward(const Eigen::VectorXi& y, const double* eta, Eigen::I
   return total;
 }
 
-Dual categorical_forward(const Eigen::VectorXi& y, const Dual* eta, Eigen::Index n, Eigen::Index k, Dual* d) {
+Dual categorical_forward(const int* y, const Dual* eta, Eigen::Index n, Eigen::Index k, Dual* d) {
   Dual total(0);
   for (Eigen::Index i = 0; i < n; ++i) {
     Dual m = eta[i];
@@ -324,7 +336,12 @@ Dual categorical_forward(const Eigen::VectorXi& y, const Dual* eta, Eigen::Index
   return total;
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::bernoulli_forward;
+using detail::categorical_forward;
+using detail::poisson_forward;
+using detail::poisson_log_factorials;
 
 template <class Real>
 BasicVar<Real> normal_lpdf(const Eigen::VectorXd& y, const BasicMatVar<Real>& mu, detail::ScalarParam<Real> sigma) {
@@ -389,7 +406,7 @@ BasicVar<Real> bernoulli_logit_lpmf(const Eigen::VectorXd& y, const BasicMatVar<
   check_shape(kName, y.size(), "eta", eta.rows(), eta.cols(), true);
   Tape<Real>& tape = active_tape<Real>();
   Real* d = tape.template allocate_array<Real>(static_cast<std::size_t>(y.size()));
-  const Real value = bernoulli_forward(y, eta.value_data(), d);
+  const Real value = bernoulli_forward(y.data(), y.size(), eta.value_data(), d);
   if (std::isnan(value_of(value))) {  // a y outside {0, 1} (NaN included) or a NaN eta: say where
     for (Eigen::Index i = 0; i < y.size(); ++i) {
       if (y[i] != 0 && y[i] != 1) throw_domain_at(kName, "y", i, "must be 0 or 1", y[i]);
@@ -407,7 +424,7 @@ BasicVar<Real> poisson_log_lpmf(const Eigen::VectorXd& y, const BasicMatVar<Real
   const double log_factorials = poisson_log_factorials(kName, y);
   Tape<Real>& tape = active_tape<Real>();
   Real* d = tape.template allocate_array<Real>(static_cast<std::size_t>(y.size()));
-  const Real value = poisson_forward(y, eta.value_data(), d) - log_factorials;
+  const Real value = poisson_forward(y.data(), y.size(), eta.value_data(), d) - log_factorials;
   if (std::isnan(value_of(value))) explain_nan(kName, "eta", eta);
   auto* node = emplace_node<StoredDerivativeNode<Real>>(tape, eta, d);
   return finish(tape, node, value);
@@ -425,7 +442,7 @@ BasicVar<Real> categorical_logit_lpmf(const Eigen::VectorXi& y, const BasicMatVa
   }
   Tape<Real>& tape = active_tape<Real>();
   Real* d = tape.template allocate_array<Real>(static_cast<std::size_t>(eta.size()));
-  const Real value = categorical_forward(y, eta.value_data(), eta.rows(), k, d);
+  const Real value = categorical_forward(y.data(), eta.value_data(), eta.rows(), k, d);
   if (std::isnan(value_of(value))) explain_nan(kName, "eta", eta);
   auto* node = emplace_node<StoredDerivativeNode<Real>>(tape, eta, d);
   return finish(tape, node, value);

@@ -94,6 +94,13 @@ void Tape<Real>::clear() {
 }
 
 template <class Real>
+std::size_t Tape<Real>::arena_bytes() const {
+  std::size_t bytes = offset_;
+  for (std::size_t b = 0; b < block_ && b < blocks_.size(); ++b) bytes += blocks_[b].size;
+  return bytes;
+}
+
+template <class Real>
 void* Tape<Real>::allocate(std::size_t bytes) {
   bytes = (bytes + 15) & ~std::size_t{15};
   while (block_ < blocks_.size()) {

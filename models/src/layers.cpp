@@ -41,14 +41,24 @@ class Linear final : public Layer {
     return apply(in, theta);
   }
   HMatVar forward(const LayerInput<Dual>& in, const ParamBlock<Dual>& theta) const override { return apply(in, theta); }
+  std::optional<Affine<double>> affine(Eigen::Index in, const ParamBlock<double>& theta) const override {
+    return affine_of(in, theta);
+  }
+  std::optional<Affine<Dual>> affine(Eigen::Index in, const ParamBlock<Dual>& theta) const override {
+    return affine_of(in, theta);
+  }
 
  private:
   template <class Real>
-  BasicMatVar<Real> apply(const LayerInput<Real>& in, const ParamBlock<Real>& theta) const {
+  Affine<Real> affine_of(Eigen::Index in, const ParamBlock<Real>& theta) const {
     const std::size_t bias_count = bias_ ? static_cast<std::size_t>(units_) : 0;
-    const BasicMatVar<Real> w = theta.matrix(bias_count, in.cols(), units_);
-    BasicMatVar<Real> out = in.data ? matmul(*in.data, w) : matmul(in.var, w);
-    if (bias_) out = add_to_rows(out, theta.matrix(0, 1, units_));
+    return {theta.matrix(bias_count, in, units_), bias_ ? theta.matrix(0, 1, units_) : BasicMatVar<Real>()};
+  }
+  template <class Real>
+  BasicMatVar<Real> apply(const LayerInput<Real>& in, const ParamBlock<Real>& theta) const {
+    const Affine<Real> a = affine_of(in.cols(), theta);
+    BasicMatVar<Real> out = in.data ? matmul(*in.data, a.weight) : matmul(in.var, a.weight);
+    if (bias_) out = add_to_rows(out, a.bias);
     return out;
   }
 

@@ -66,6 +66,15 @@ Eigen::VectorXd Model::initial_parameters(const Dataset& data, std::uint64_t see
 template <class Real>
 BasicVar<Real> Model::record(const std::vector<BasicVar<Real>>& theta, const DataMatrix& features,
                              const Dataset& data) const {
+  const std::size_t own = offsets_.back();
+  const ParamBlock<Real> family_block{&theta, own, theta.size() - own};
+  // One affine layer before the family's fused activation: a GLM, one pass over the data.
+  if (evaluated_ == 1 && !fused_.empty()) {
+    const ParamBlock<Real> block{&theta, offsets_[0], offsets_[1] - offsets_[0]};
+    if (const auto affine = layers_[0]->affine(features.cols(), block)) {
+      if (auto ll = family_->glm_log_likelihood(features, *affine, data, family_block)) return *ll;
+    }
+  }
   // The first layer reads the data; each later one the previous layer's output.
   BasicMatVar<Real> out;
   for (std::size_t l = 0; l < evaluated_; ++l) {
@@ -74,8 +83,7 @@ BasicVar<Real> Model::record(const std::vector<BasicVar<Real>>& theta, const Dat
     out = layers_[l]->forward(in, block);
   }
   if (evaluated_ == 0) out = BasicMatVar<Real>(features);
-  const std::size_t own = offsets_.back();
-  return family_->log_likelihood(out, data, ParamBlock<Real>{&theta, own, theta.size() - own});
+  return family_->log_likelihood(out, data, family_block);
 }
 
 Var Model::log_likelihood(const std::vector<Var>& theta, const Dataset& data) const {

@@ -11,4 +11,5 @@
 #include "tapegrad/autodiff/drivers.hpp"
 #include "tapegrad/autodiff/matrix.hpp"
 #include "tapegrad/autodiff/densities.hpp"
+#include "tapegrad/autodiff/glm.hpp"
 #include "tapegrad/autodiff/check.hpp"

@@ -138,6 +138,9 @@ class Tape {
   std::size_t bytes_used() const {
     return n_stmts_ * (sizeof(Index) + sizeof(Real)) + n_ops_ * (sizeof(Index) + sizeof(Real));
   }
+  // Bytes of the arena the matrix nodes of this recording occupy (their values, adjoints and
+  // stored derivatives; the unused tail of a block counts as occupied).
+  std::size_t arena_bytes() const;
 
  private:
   void grow(std::size_t n_operands);

@@ -19,6 +19,7 @@
 #include <Eigen/Core>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,17 @@ class Family {
   // sum_i log p(y_i | output_i), output being the fused activation's input where there is one.
   virtual Var log_likelihood(const MatVar& output, const Dataset& data, const ParamBlock<double>& theta) const = 0;
   virtual HVar log_likelihood(const HMatVar& output, const Dataset& data, const ParamBlock<Dual>& theta) const = 0;
+  // The same sum for a model that is one affine layer and this family's fused activation,
+  // output = x W + b, evaluated without recording the output: a GLM node reads x once
+  // (glm.hpp). Empty when the family has no such form; the model then records its layers.
+  virtual std::optional<Var> glm_log_likelihood(const DataMatrix& /*x*/, const Affine<double>& /*affine*/,
+                                                const Dataset& /*data*/, const ParamBlock<double>& /*theta*/) const {
+    return std::nullopt;
+  }
+  virtual std::optional<HVar> glm_log_likelihood(const DataMatrix& /*x*/, const Affine<Dual>& /*affine*/,
+                                                 const Dataset& /*data*/, const ParamBlock<Dual>& /*theta*/) const {
+    return std::nullopt;
+  }
 };
 
 template <class Derived>

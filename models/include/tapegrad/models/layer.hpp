@@ -47,6 +47,16 @@ struct LayerInput {
   BasicMatVar<Real> as_var() const { return data ? BasicMatVar<Real>(*data) : var; }
 };
 
+// The weight (in x units) and bias (1 x units, or size 0 when there is none) of an affine layer,
+// x W + b, on the tape. A model that is one affine layer and its family's fused activation
+// hands them to the family (Family::glm_log_likelihood), which can then evaluate the whole
+// likelihood in one pass over the data.
+template <class Real>
+struct Affine {
+  BasicMatVar<Real> weight;
+  BasicMatVar<Real> bias;
+};
+
 class Layer {
  public:
   virtual ~Layer() = default;
@@ -64,6 +74,14 @@ class Layer {
                           std::mt19937_64& /*rng*/) const {}
   virtual MatVar forward(const LayerInput<double>& in, const ParamBlock<double>& theta) const = 0;
   virtual HMatVar forward(const LayerInput<Dual>& in, const ParamBlock<Dual>& theta) const = 0;
+  // For an affine layer (x W + b, as linear is) its W and b for `in` input columns; empty for
+  // any other layer.
+  virtual std::optional<Affine<double>> affine(Eigen::Index /*in*/, const ParamBlock<double>& /*theta*/) const {
+    return std::nullopt;
+  }
+  virtual std::optional<Affine<Dual>> affine(Eigen::Index /*in*/, const ParamBlock<Dual>& /*theta*/) const {
+    return std::nullopt;
+  }
 };
 
 // Implements both forward() overrides from one template member of Derived:
