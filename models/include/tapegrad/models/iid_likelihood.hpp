@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -38,43 +39,73 @@ T sum_log_density(const LogDensity& log_density, const std::vector<T>& theta, st
   return total;
 }
 
-// -(1/m) sum log p over all n rows (m = n) or a mini-batch (m = its size), for the optimizers.
-template <class LogDensity>
-class IidObjective final : public Objective {
+// One observation's log-density, summed over rows, for theta of each scalar type the library
+// needs (double, Var, HVar), behind std::function. The sum is instantiated in the caller's file,
+// where the density inlines into its loop; the derivatives, the optimizers and the inference
+// are compiled once, in the library, so a user's likelihood file compiles in seconds.
+class IidLogDensity {
  public:
-  IidObjective(LogDensity log_density, Eigen::Index parameters, std::size_t n)
-      : log_density_(std::move(log_density)), p_(parameters), n_(n) {}
-  Eigen::Index dimension() const override { return p_; }
-  std::size_t observations() const override { return n_; }
-  double value_gradient(const Eigen::VectorXd& x, Eigen::VectorXd& g) override { return mean_nll(x, nullptr, g); }
-  double batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
-                              Eigen::VectorXd& g) override {
-    return mean_nll(x, &rows, g);
+  template <class T>
+  using Sum = std::function<T(const std::vector<T>& theta, std::size_t n, const std::vector<std::size_t>* rows)>;
+
+  // Implicit, so fit_iid takes the user's lambda as it is.
+  template <class LogDensity, class = std::enable_if_t<!std::is_same<std::decay_t<LogDensity>, IidLogDensity>::value>>
+  IidLogDensity(LogDensity log_density)  // NOLINT(google-explicit-constructor)
+      : on_double_(summed<double>(log_density)), on_var_(summed<Var>(log_density)), on_hvar_(summed<HVar>(log_density)) {}
+
+  // sum_{i in rows} log p(y_i | theta), or over 0..n-1 when rows is null.
+  double sum(const std::vector<double>& theta, std::size_t n, const std::vector<std::size_t>* rows = nullptr) const {
+    return on_double_(theta, n, rows);
   }
-  Eigen::MatrixXd hessian(const Eigen::VectorXd& x) override {
-    const double n = static_cast<double>(n_);
-    return tapegrad::hessian([&](const auto& th) { return -sum_log_density(log_density_, th, n_) / n; }, x);
+  Var sum(const std::vector<Var>& theta, std::size_t n, const std::vector<std::size_t>* rows = nullptr) const {
+    return on_var_(theta, n, rows);
   }
-  // The TOTAL negative log-likelihood, -sum_i log p(y_i | theta), and its exact Hessian.
-  double total_nll(const Eigen::VectorXd& x) const {
-    const std::vector<double> th(x.data(), x.data() + x.size());
-    return -sum_log_density(log_density_, th, n_);
-  }
-  Eigen::MatrixXd total_hessian(const Eigen::VectorXd& x) const {
-    return tapegrad::hessian([&](const auto& th) { return -sum_log_density(log_density_, th, n_); }, x);
+  HVar sum(const std::vector<HVar>& theta, std::size_t n, const std::vector<std::size_t>* rows = nullptr) const {
+    return on_hvar_(theta, n, rows);
   }
 
  private:
-  double mean_nll(const Eigen::VectorXd& x, const std::vector<std::size_t>* rows, Eigen::VectorXd& g) const {
-    const double m = static_cast<double>(rows ? rows->size() : n_);
-    auto r = tapegrad::gradient([&](const auto& th) { return -sum_log_density(log_density_, th, n_, rows) / m; }, x);
-    g = std::move(r.gradient);
-    return r.value;
+  template <class T, class LogDensity>
+  static Sum<T> summed(const LogDensity& log_density) {
+    return [log_density](const std::vector<T>& theta, std::size_t n, const std::vector<std::size_t>* rows) {
+      return sum_log_density(log_density, theta, n, rows);
+    };
   }
 
-  LogDensity log_density_;
+  Sum<double> on_double_;
+  Sum<Var> on_var_;
+  Sum<HVar> on_hvar_;
+};
+
+// -(1/m) sum log p over all n rows (m = n) or a mini-batch (m = its size), for the optimizers.
+class IidLikelihood : public Objective {
+ public:
+  IidLikelihood(IidLogDensity log_density, Eigen::Index parameters, std::size_t n)
+      : log_density_(std::move(log_density)), p_(parameters), n_(n) {}
+  Eigen::Index dimension() const override { return p_; }
+  std::size_t observations() const override { return n_; }
+  double value_gradient(const Eigen::VectorXd& x, Eigen::VectorXd& g) override;
+  double batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
+                              Eigen::VectorXd& g) override;
+  Eigen::MatrixXd hessian(const Eigen::VectorXd& x) override;
+  // The TOTAL negative log-likelihood, -sum_i log p(y_i | theta), and its exact Hessian.
+  double total_nll(const Eigen::VectorXd& x) const;
+  Eigen::MatrixXd total_hessian(const Eigen::VectorXd& x) const;
+
+ private:
+  double mean_nll(const Eigen::VectorXd& x, const std::vector<std::size_t>* rows, Eigen::VectorXd& g) const;
+
+  IidLogDensity log_density_;
   Eigen::Index p_;
   std::size_t n_;
+};
+
+// IidLikelihood constructed from the density as it is (the name earlier releases gave it).
+template <class LogDensity>
+class IidObjective final : public IidLikelihood {
+ public:
+  IidObjective(LogDensity log_density, Eigen::Index parameters, std::size_t n)
+      : IidLikelihood(IidLogDensity(std::move(log_density)), parameters, n) {}
 };
 
 // What fit_iid reports: the optimizer's run and what is inferred at its estimate.
@@ -95,36 +126,7 @@ struct IidFit {
 // Maximises sum_i log_density(theta, i) over theta from `start` with `options` (default: L-BFGS
 // to max |gradient| < 1e-8 of the mean NLL), then infers at the estimate.
 // `names` label parameters in the inference notes (default theta[0], theta[1], ...).
-template <class LogDensity>
-IidFit fit_iid(LogDensity log_density, std::size_t n, const Eigen::VectorXd& start, const OptimizerOptions& options = {},
-               std::vector<std::string> names = {}) {
-  IidObjective<LogDensity> objective(std::move(log_density), start.size(), n);
-  IidFit r;
-  r.optimizer = minimize(objective, start, options);
-  r.estimate = r.optimizer.x;
-  const double p = static_cast<double>(start.size());
-  r.log_likelihood = -objective.total_nll(r.estimate);
-  r.aic = 2 * p - 2 * r.log_likelihood;
-  r.bic = p * std::log(static_cast<double>(n)) - 2 * r.log_likelihood;
-  r.std_error = Eigen::VectorXd::Constant(start.size(), std::nan(""));
-  if (r.optimizer.status == OptimizerStatus::diverged) {
-    r.inference_note = "the fit diverged, so nothing is inferred at its last point";
-    return r;
-  }
-  if (names.empty())
-    for (Eigen::Index j = 0; j < start.size(); ++j) names.push_back("theta[" + std::to_string(j) + "]");
-  r.hessian = objective.total_hessian(r.estimate);
-  InferenceInput in;
-  in.estimate = r.estimate;
-  in.start = start;
-  in.observations = n;
-  in.hessian = r.hessian;
-  in.names = std::move(names);
-  const InferenceResult inferred = infer(in, [&](const Eigen::VectorXd& x) { return objective.total_nll(x); });
-  r.inference = inferred.inference;
-  r.inference_note = inferred.note;
-  if (inferred.inference == Inference::standard_errors) r.std_error = inferred.std_errors;
-  return r;
-}
+IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::VectorXd& start,
+               const OptimizerOptions& options = {}, std::vector<std::string> names = {});
 
 }  // namespace tapegrad::models

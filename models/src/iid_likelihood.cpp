@@ -1,0 +1,71 @@
+// fit_iid and its objective (iid_likelihood.hpp): the drivers, the optimizer and the inference
+// over a type-erased per-observation log-density, compiled once.
+#include "tapegrad/models/iid_likelihood.hpp"
+
+#include <cmath>
+#include <string>
+#include <utility>
+
+namespace tapegrad::models {
+
+double IidLikelihood::value_gradient(const Eigen::VectorXd& x, Eigen::VectorXd& g) { return mean_nll(x, nullptr, g); }
+
+double IidLikelihood::batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
+                                           Eigen::VectorXd& g) {
+  return mean_nll(x, &rows, g);
+}
+
+Eigen::MatrixXd IidLikelihood::hessian(const Eigen::VectorXd& x) {
+  const double n = static_cast<double>(n_);
+  return tapegrad::hessian([&](const auto& th) { return -log_density_.sum(th, n_) / n; }, x);
+}
+
+double IidLikelihood::total_nll(const Eigen::VectorXd& x) const {
+  const std::vector<double> th(x.data(), x.data() + x.size());
+  return -log_density_.sum(th, n_);
+}
+
+Eigen::MatrixXd IidLikelihood::total_hessian(const Eigen::VectorXd& x) const {
+  return tapegrad::hessian([&](const auto& th) { return -log_density_.sum(th, n_); }, x);
+}
+
+double IidLikelihood::mean_nll(const Eigen::VectorXd& x, const std::vector<std::size_t>* rows,
+                               Eigen::VectorXd& g) const {
+  const double m = static_cast<double>(rows ? rows->size() : n_);
+  auto r = tapegrad::gradient([&](const auto& th) { return -log_density_.sum(th, n_, rows) / m; }, x);
+  g = std::move(r.gradient);
+  return r.value;
+}
+
+IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::VectorXd& start,
+               const OptimizerOptions& options, std::vector<std::string> names) {
+  IidLikelihood objective(log_density, start.size(), n);
+  IidFit r;
+  r.optimizer = minimize(objective, start, options);
+  r.estimate = r.optimizer.x;
+  const double p = static_cast<double>(start.size());
+  r.log_likelihood = -objective.total_nll(r.estimate);
+  r.aic = 2 * p - 2 * r.log_likelihood;
+  r.bic = p * std::log(static_cast<double>(n)) - 2 * r.log_likelihood;
+  r.std_error = Eigen::VectorXd::Constant(start.size(), std::nan(""));
+  if (r.optimizer.status == OptimizerStatus::diverged) {
+    r.inference_note = "the fit diverged, so nothing is inferred at its last point";
+    return r;
+  }
+  if (names.empty())
+    for (Eigen::Index j = 0; j < start.size(); ++j) names.push_back("theta[" + std::to_string(j) + "]");
+  r.hessian = objective.total_hessian(r.estimate);
+  InferenceInput in;
+  in.estimate = r.estimate;
+  in.start = start;
+  in.observations = n;
+  in.hessian = r.hessian;
+  in.names = std::move(names);
+  const InferenceResult inferred = infer(in, [&](const Eigen::VectorXd& x) { return objective.total_nll(x); });
+  r.inference = inferred.inference;
+  r.inference_note = inferred.note;
+  if (inferred.inference == Inference::standard_errors) r.std_error = inferred.std_errors;
+  return r;
+}
+
+}  // namespace tapegrad::models
