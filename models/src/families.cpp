@@ -98,12 +98,8 @@ class Bernoulli final : public GenericFamily<Bernoulli> {
                                      const ParamBlock<Real>&) const {
     return bernoulli_logit_lpmf(data.target, logit);
   }
-  std::optional<Var> glm_log_likelihood(const DataMatrix& x, const Affine<double>& a, const Dataset& data,
-                                        const ParamBlock<double>&) const override {
-    return bernoulli_logit_glm_lpmf(data.target, x, a.weight, a.bias);
-  }
-  std::optional<HVar> glm_log_likelihood(const DataMatrix& x, const Affine<Dual>& a, const Dataset& data,
-                                         const ParamBlock<Dual>&) const override {
+  template <class Real>
+  BasicVar<Real> glm_impl(const DataMatrix& x, const Affine<Real>& a, const Dataset& data) const {
     return bernoulli_logit_glm_lpmf(data.target, x, a.weight, a.bias);
   }
 };
@@ -129,12 +125,8 @@ class Poisson final : public GenericFamily<Poisson> {
                                      const ParamBlock<Real>&) const {
     return poisson_log_lpmf(data.target, log_rate);
   }
-  std::optional<Var> glm_log_likelihood(const DataMatrix& x, const Affine<double>& a, const Dataset& data,
-                                        const ParamBlock<double>&) const override {
-    return poisson_log_glm_lpmf(data.target, x, a.weight, a.bias);
-  }
-  std::optional<HVar> glm_log_likelihood(const DataMatrix& x, const Affine<Dual>& a, const Dataset& data,
-                                         const ParamBlock<Dual>&) const override {
+  template <class Real>
+  BasicVar<Real> glm_impl(const DataMatrix& x, const Affine<Real>& a, const Dataset& data) const {
     return poisson_log_glm_lpmf(data.target, x, a.weight, a.bias);
   }
 };
@@ -219,26 +211,18 @@ class Categorical final : public GenericFamily<Categorical> {
     if (reference_ < 0) return categorical_logit_lpmf(data.labels, logits);
     return categorical_logit_lpmf(data.labels, matmul(logits, insert_reference_));
   }
-  std::optional<Var> glm_log_likelihood(const DataMatrix& x, const Affine<double>& a, const Dataset& data,
-                                        const ParamBlock<double>&) const override {
-    return glm(x, a, data);
-  }
-  std::optional<HVar> glm_log_likelihood(const DataMatrix& x, const Affine<Dual>& a, const Dataset& data,
-                                         const ParamBlock<Dual>&) const override {
-    return glm(x, a, data);
-  }
 
- private:
   // With a reference class, x W R + b R where R inserts the reference's zero column: W R is
   // d x K, the GLM node's weights.
   template <class Real>
-  BasicVar<Real> glm(const DataMatrix& x, const Affine<Real>& a, const Dataset& data) const {
+  BasicVar<Real> glm_impl(const DataMatrix& x, const Affine<Real>& a, const Dataset& data) const {
     if (reference_ < 0) return categorical_logit_glm_lpmf(data.labels, x, a.weight, a.bias);
     const BasicMatVar<Real> w = matmul(a.weight, insert_reference_);
     if (a.bias.size() == 0) return categorical_logit_glm_lpmf(data.labels, x, w);
     return categorical_logit_glm_lpmf(data.labels, x, w, matmul(a.bias, insert_reference_));
   }
 
+ private:
   void resolve_reference(const Dataset& data) {
     reference_ = -1;
     if (reference_name_.empty()) return;

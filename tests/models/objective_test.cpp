@@ -101,3 +101,29 @@ TEST_CASE("a fit on 2 threads gives the single-thread estimates, standard errors
     CHECK(r2.parameters[j].std_error == Approx(r1.parameters[j].std_error).epsilon(1e-10));
   }
 }
+
+// linear + sigmoid + bernoulli is a GLM: the model hands W and b to the family's fused node, so
+// the tape holds no N-sized arrays (tapegrad::bernoulli_logit_glm_lpmf); a hidden layer does not.
+TEST_CASE("a one-layer model records one GLM node whose tape does not grow with the rows", "[models]") {
+  tapegrad::testing::TempDir dir;
+  auto arena_bytes = [&](std::size_t n, bool hidden) {
+    dir.write("data.csv", logistic_csv(n));
+    const nlohmann::json model =
+        hidden ? nlohmann::json::parse(R"([{"type": "linear", "units": 2}, {"type": "tanh"},
+                                           {"type": "linear", "units": 1}, {"type": "sigmoid"}])")
+               : nlohmann::json::parse(R"([{"type": "linear", "units": 1}, {"type": "sigmoid"}])");
+    const nlohmann::json j = {{"name", "glm"},
+                              {"data", {{"csv", "data.csv"}, {"target", "y"}}},
+                              {"model", model},
+                              {"likelihood", {{"family", "bernoulli"}}}};
+    const Experiment e = load_experiment(parse_config(j, dir.dir()));
+    tapegrad::ScopedTape tape;
+    std::vector<tapegrad::Var> theta;
+    for (std::size_t i = 0; i < e.model->parameter_count(); ++i) theta.emplace_back(0.1 * static_cast<double>(i));
+    const tapegrad::Var ll = e.model->log_likelihood(theta, e.data);
+    CHECK(std::isfinite(ll.value()));
+    return tape.arena_bytes();
+  };
+  CHECK(arena_bytes(2000, false) == arena_bytes(8000, false));
+  CHECK(arena_bytes(8000, true) > arena_bytes(2000, true));
+}

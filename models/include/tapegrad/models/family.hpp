@@ -21,6 +21,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "tapegrad/autodiff/matrix.hpp"
@@ -80,6 +82,19 @@ class Family {
   }
 };
 
+namespace detail {
+// Whether a family has `template <class Real> BasicVar<Real> glm_impl(const DataMatrix&,
+// const Affine<Real>&, const Dataset&) const`.
+template <class F, class = void>
+struct has_glm_impl : std::false_type {};
+template <class F>
+struct has_glm_impl<F, std::void_t<decltype(std::declval<const F&>().glm_impl(
+                           std::declval<const DataMatrix&>(), std::declval<const Affine<double>&>(),
+                           std::declval<const Dataset&>()))>> : std::true_type {};
+}  // namespace detail
+
+// Implements the virtual members from templates of Derived: log_likelihood_impl (required), and
+// glm_impl (optional: a family that has a GLM form writes it once for both scalar types).
 template <class Derived>
 class GenericFamily : public Family {
  public:
@@ -88,6 +103,24 @@ class GenericFamily : public Family {
   }
   HVar log_likelihood(const HMatVar& output, const Dataset& data, const ParamBlock<Dual>& theta) const override {
     return static_cast<const Derived&>(*this).log_likelihood_impl(output, data, theta);
+  }
+  std::optional<Var> glm_log_likelihood(const DataMatrix& x, const Affine<double>& affine, const Dataset& data,
+                                        const ParamBlock<double>&) const override {
+    return glm(x, affine, data);
+  }
+  std::optional<HVar> glm_log_likelihood(const DataMatrix& x, const Affine<Dual>& affine, const Dataset& data,
+                                         const ParamBlock<Dual>&) const override {
+    return glm(x, affine, data);
+  }
+
+ private:
+  template <class Real>
+  std::optional<BasicVar<Real>> glm(const DataMatrix& x, const Affine<Real>& affine, const Dataset& data) const {
+    if constexpr (detail::has_glm_impl<Derived>::value) {
+      return static_cast<const Derived&>(*this).glm_impl(x, affine, data);
+    } else {
+      return std::nullopt;
+    }
   }
 };
 
