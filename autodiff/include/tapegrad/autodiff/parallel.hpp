@@ -36,39 +36,45 @@ void parallel_for(std::size_t count, const std::function<void(std::size_t)>& bod
 // The number of hardware threads (at least 1).
 std::size_t hardware_threads();
 
+namespace detail {
+inline void add_into(GradientResult& total, const GradientResult& part) {
+  total.value += part.value;
+  total.gradient += part.gradient;
+}
+inline void add_into(HessianResult& total, const HessianResult& part) {
+  total.value += part.value;
+  total.gradient += part.gradient;
+  total.hessian += part.hessian;
+}
+
+// driver(f, x) on each shard's f(theta) = partial(theta, range_k), concurrently; the results
+// added in shard order.
+template <class Result, class Driver, class F>
+Result reduce_over_shards(Driver driver, F& partial, const Eigen::VectorXd& x, std::size_t n, std::size_t shards) {
+  const std::vector<ShardRange> ranges = shard_ranges(n, shards);
+  std::vector<Result> parts(ranges.size());
+  parallel_for(ranges.size(), [&](std::size_t k) {
+    const ShardRange r = ranges[k];
+    parts[k] = driver([&](const auto& th) { return partial(th, r.begin, r.end); }, x);
+  });
+  Result total = std::move(parts[0]);
+  for (std::size_t k = 1; k < parts.size(); ++k) add_into(total, parts[k]);
+  return total;
+}
+}  // namespace detail
+
 // Value and gradient of sum_k partial(theta, range_k) over `shards` shards of 0..n-1.
 template <class F>
 GradientResult reduce_sum_gradient(F&& partial, const Eigen::VectorXd& x, std::size_t n, std::size_t shards) {
-  const std::vector<ShardRange> ranges = shard_ranges(n, shards);
-  std::vector<GradientResult> parts(ranges.size());
-  parallel_for(ranges.size(), [&](std::size_t k) {
-    const ShardRange r = ranges[k];
-    parts[k] = gradient([&](const auto& th) { return partial(th, r.begin, r.end); }, x);
-  });
-  GradientResult total = std::move(parts[0]);
-  for (std::size_t k = 1; k < parts.size(); ++k) {
-    total.value += parts[k].value;
-    total.gradient += parts[k].gradient;
-  }
-  return total;
+  const auto driver = [](const auto& f, const Eigen::VectorXd& at) { return gradient(f, at); };
+  return detail::reduce_over_shards<GradientResult>(driver, partial, x, n, shards);
 }
 
 // Value, gradient and exact Hessian of the same sum (each shard: forward-over-reverse sweeps).
 template <class F>
 HessianResult reduce_sum_hessian(F&& partial, const Eigen::VectorXd& x, std::size_t n, std::size_t shards) {
-  const std::vector<ShardRange> ranges = shard_ranges(n, shards);
-  std::vector<HessianResult> parts(ranges.size());
-  parallel_for(ranges.size(), [&](std::size_t k) {
-    const ShardRange r = ranges[k];
-    parts[k] = value_gradient_hessian([&](const auto& th) { return partial(th, r.begin, r.end); }, x);
-  });
-  HessianResult total = std::move(parts[0]);
-  for (std::size_t k = 1; k < parts.size(); ++k) {
-    total.value += parts[k].value;
-    total.gradient += parts[k].gradient;
-    total.hessian += parts[k].hessian;
-  }
-  return total;
+  const auto driver = [](const auto& f, const Eigen::VectorXd& at) { return value_gradient_hessian(f, at); };
+  return detail::reduce_over_shards<HessianResult>(driver, partial, x, n, shards);
 }
 
 }  // namespace tapegrad
