@@ -15,6 +15,7 @@
 #include <string>
 
 #include "density_terms.hpp"
+#include "exp_array.hpp"
 #include "matrix_node.hpp"
 
 namespace tapegrad {
@@ -203,14 +204,15 @@ double bernoulli_forward(const double* y, Eigen::Index n, const double* eta, dou
     if ((yy * (1.0 - yy)).abs().sum() != 0) return NAN;
     const BlockArray s = 1.0 - 2.0 * yy;
     const BlockArray u = s * e;
-    const BlockArray t = (-e.abs()).exp();
+    BlockArray t = -e.abs();
+    detail::exp_array(t.data(), t.data(), len);
     const BlockArray inv = 1.0 / (1.0 + t);
     // sum log(1 + t) as the log of the product: each factor is in (1, 2], so 256 of them stay
     // below 2^256, and the product's rounding (256 eps relative) is an absolute error of 256 eps
     // in its log, no more than the sum's own. One log per block instead of one per row.
     total -= u.max(0.0).sum() + std::log((1.0 + t).prod());
     // sigmoid(u) = (u >= 0 ? 1 : t) / (1 + t), the choice written as min(1, t + max(u, 0)):
-    // exactly t for u < 0, and 1 for u >= 0 since e^-u + u >= 1 (to one rounding of exp where
+    // exactly t for u < 0, and 1 for u >= 0 since e^-u + u >= 1 (to exp's rounding, 2 ulp, where
     // u < 1e-8). Eigen 3.4's select() runs one element at a time and a branch on the sign of u
     // mispredicts every other row; min and max are SIMD.
     Column(d + start, len) = -s * ((t + u.max(0.0)).min(1.0) * inv);
@@ -232,7 +234,8 @@ Dual bernoulli_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d
     for (Eigen::Index i = 0; i < len; ++i) v[i] = eta[start + i].v;
     const double value = bernoulli_forward(y + start, len, v.data(), r.data());
     if (std::isnan(value)) return Dual(NAN);  // a y outside {0, 1}: the caller names the row
-    const BlockArray t = (-v.abs()).exp();
+    BlockArray t = -v.abs();
+    detail::exp_array(t.data(), t.data(), len);
     const BlockArray inv = 1.0 / (1.0 + t);
     const BlockArray h = -t * inv * inv;
     double tangent = 0;
@@ -318,7 +321,8 @@ double categorical_forward(const int* y, const double* eta, Eigen::Index n, Eige
     BlockArray s = BlockArray::Zero(len);
     for (Eigen::Index j = 0; j < k; ++j) {
       Column p(d + j * n + start, len);
-      p = (ConstColumn(eta + j * n + start, len) - m).exp();
+      p = ConstColumn(eta + j * n + start, len) - m;
+      detail::exp_array(p.data(), p.data(), len);
       s += p;
     }
     const BlockArray minus_inv = -1.0 / s;
