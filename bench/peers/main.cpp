@@ -53,12 +53,13 @@ struct Workload {
 };
 
 const std::vector<std::string> kImplementations = {
-    "function", "handwritten", "tapegrad", "torch", "torch_vectorized", "adolc", "adolc_tape_reused", "sacado"};
+    "function", "handwritten", "tapegrad", "tapegrad_glm", "torch", "torch_vectorized", "adolc", "adolc_tape_reused", "sacado"};
 
 const std::map<std::string, std::string> kImplementationLabels = {
     {"function", "plain `double` function"},
     {"handwritten", "hand-written (Eigen)"},
     {"tapegrad", "tapegrad"},
+    {"tapegrad_glm", "tapegrad, fused GLM node"},
     {"torch", "LibTorch"},
     {"torch_vectorized", "LibTorch, vectorised (not a loop)"},
     {"adolc", "ADOL-C (record + reverse)"},
@@ -146,10 +147,16 @@ void print_targets(const Collector& c) {
   for (const peers::LogisticSize& s : peers::kLogisticSizes) {
     both(s.name, "tapegrad", "torch", std::string(s.name) + ": tapegrad / LibTorch", "<=", 1.0);
     both(s.name, "tapegrad", "handwritten", std::string(s.name) + ": tapegrad / hand-written", "<=", 1.2);
+    both(s.name, "tapegrad_glm", "torch", std::string(s.name) + ": tapegrad GLM / LibTorch", "<=", 1.0);
+    both(s.name, "tapegrad_glm", "handwritten", std::string(s.name) + ": tapegrad GLM / hand-written", "<=", 1.2);
   }
   both(peers::kSoftmaxName, "tapegrad", "torch", std::string(peers::kSoftmaxName) + ": tapegrad / LibTorch", "<=", 1.0);
   both(peers::kSoftmaxName, "tapegrad", "handwritten", std::string(peers::kSoftmaxName) + ": tapegrad / hand-written",
        "<=", 1.2);
+  both(peers::kSoftmaxName, "tapegrad_glm", "torch", std::string(peers::kSoftmaxName) + ": tapegrad GLM / LibTorch",
+       "<=", 1.0);
+  both(peers::kSoftmaxName, "tapegrad_glm", "handwritten",
+       std::string(peers::kSoftmaxName) + ": tapegrad GLM / hand-written", "<=", 1.2);
   both(peers::kStudentTName, "tapegrad", "function", "student_t: tapegrad gradient / function", "<=", 2.5);
   both(peers::kStudentTName, "sacado", "tapegrad", "student_t: Sacado Rad / tapegrad", ">=", 8);
   both(peers::kStudentTName, "adolc", "tapegrad", "student_t: ADOL-C (record + reverse) / tapegrad", ">=", 12);
