@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "density_terms.hpp"
 #include "exp_array.hpp"
@@ -296,12 +297,25 @@ double poisson_forward(const double* y, Eigen::Index n, const double* eta, doubl
   return total;
 }
 
+// The Dual form, as Bernoulli's: values through the double form, tangents from d lp / d eta =
+// y - rate and d^2 lp / d eta^2 = -rate.
 Dual poisson_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d) {
   Dual total(0);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const Dual rate = exp(eta[i]);
-    total += (y[i] == 0 ? Dual(0) : y[i] * eta[i]) - rate;
-    d[i] = y[i] - rate;
+  BlockArray v(kBlock), r(kBlock);
+  for (Eigen::Index start = 0; start < n; start += kBlock) {
+    const Eigen::Index len = std::min(kBlock, n - start);
+    v.resize(len);
+    r.resize(len);
+    for (Eigen::Index i = 0; i < len; ++i) v[i] = eta[start + i].v;
+    const double value = poisson_forward(y + start, len, v.data(), r.data());
+    const BlockArray rate = v.exp();
+    double tangent = 0;
+    for (Eigen::Index i = 0; i < len; ++i) {
+      const double dv = eta[start + i].d;
+      tangent += r[i] * dv;
+      d[start + i] = Dual(r[i], -rate[i] * dv);
+    }
+    total += Dual(value, tangent);
   }
   return total;
 }
@@ -337,21 +351,32 @@ double categorical_forward(const int* y, const double* eta, Eigen::Index n, Eige
   return total;
 }
 
+// The Dual form, as Bernoulli's: values through the double form (blocks of rows copied out as
+// a column-major len x k block), tangents from r = d lp / d eta = onehot - p:
+// lp' = sum_j r_j eta'_j and r_j' = -p_j (eta'_j - sum_l p_l eta'_l).
 Dual categorical_forward(const int* y, const Dual* eta, Eigen::Index n, Eigen::Index k, Dual* d) {
+  const Eigen::Index rows = std::max<Eigen::Index>(1, 4096 / std::max<Eigen::Index>(k, 1));
+  std::vector<double> v(static_cast<std::size_t>(std::min(rows, n) * k)), r(v.size());
   Dual total(0);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    Dual m = eta[i];
-    for (Eigen::Index j = 1; j < k; ++j) m = eta[j * n + i] > m ? eta[j * n + i] : m;
-    Dual s(0);
-    for (Eigen::Index j = 0; j < k; ++j) {
-      d[j * n + i] = exp(eta[j * n + i] - m);
-      s += d[j * n + i];
+  for (Eigen::Index start = 0; start < n; start += rows) {
+    const Eigen::Index len = std::min(rows, n - start);
+    for (Eigen::Index j = 0; j < k; ++j)
+      for (Eigen::Index i = 0; i < len; ++i) v[j * len + i] = eta[j * n + start + i].v;
+    const double value = categorical_forward(y + start, v.data(), len, k, r.data());
+    double tangent = 0;
+    for (Eigen::Index i = 0; i < len; ++i) {
+      double mean = 0;  // sum_l p_l eta'_l
+      for (Eigen::Index j = 0; j < k; ++j) {
+        const double p = (j == y[start + i] ? 1.0 : 0.0) - r[j * len + i];
+        mean += p * eta[j * n + start + i].d;
+      }
+      for (Eigen::Index j = 0; j < k; ++j) {
+        const double rj = r[j * len + i], p = (j == y[start + i] ? 1.0 : 0.0) - rj, dv = eta[j * n + start + i].d;
+        tangent += rj * dv;
+        d[j * n + start + i] = Dual(rj, -p * (dv - mean));
+      }
     }
-    const Dual inv = 1.0 / s;
-    for (Eigen::Index j = 0; j < k; ++j) d[j * n + i] = -(d[j * n + i] * inv);
-    const Eigen::Index at = y[i] * n + i;
-    d[at] += 1.0;
-    total += eta[at] - (m + log(s));
+    total += Dual(value, tangent);
   }
   return total;
 }

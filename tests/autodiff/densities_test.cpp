@@ -620,3 +620,22 @@ TEST_CASE("densities: re-recording the vectorised forms allocates nothing", "[de
   CHECK(record() == first);
   CHECK(tapegrad_test::allocation_count() == before);
 }
+
+TEST_CASE("densities: categorical H v over several blocks of the Dual form equals the scalar sum's", "[densities]") {
+  // The Dual form copies blocks of 4096 / k rows: 3000 rows of 3 classes are three blocks.
+  const Eigen::Index n = 3000, k = 3;
+  const Problem p = make_problem(n, 1, k, 31);
+  const Eigen::VectorXd x = random_vector(n * k, 2.0, 32);
+  auto vec = [&](const auto& th) { return tapegrad::categorical_logit_lpmf(p.y_class, tapegrad::to_matrix(th, 0, n, k)); };
+  auto sum = [&](const auto& th) {
+    using T = std::decay_t<decltype(th[0])>;
+    T total = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto at = static_cast<std::size_t>(i);
+      total += tapegrad::categorical_logit_lpmf(p.y_class[i], std::vector<T>{th[at], th[at + n], th[at + 2 * n]});
+    }
+    return total;
+  };
+  const Eigen::VectorXd v = random_vector(n * k, 1.0, 33);
+  CHECK(rel_diff(tapegrad::hessian_vector(vec, x, v), tapegrad::hessian_vector(sum, x, v)) < 1e-12);
+}
