@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "density_terms.hpp"
+#include "exp_array.hpp"
 #include "matrix_node.hpp"
 #include "tapegrad/autodiff/densities.hpp"
 
@@ -39,6 +40,34 @@ std::string shape(Eigen::Index rows, Eigen::Index cols) { return std::to_string(
 
 [[noreturn]] void throw_shape(const char* function, const std::string& what) {
   throw std::invalid_argument(std::string(function) + ": " + what);
+}
+
+// x is N x d, y has n_y entries, w is d x k, b is empty or 1 x k.
+void check_shapes(const char* function, Eigen::Index n_y, const DataMatrix& x, Eigen::Index w_rows, Eigen::Index w_cols,
+                  Eigen::Index b_size, Eigen::Index b_rows, Eigen::Index b_cols, Eigen::Index k) {
+  const Eigen::Index n = x.rows(), d = x.cols();
+  if (n != n_y) throw_shape(function, "x has " + std::to_string(n) + " rows but y has " + std::to_string(n_y));
+  if (w_rows != d || w_cols != k) {
+    throw_shape(function, "w is " + shape(w_rows, w_cols) + " but x has " + std::to_string(d) + " columns (w must be " +
+                              shape(d, k) + ")");
+  }
+  if (b_size != 0 && (b_rows != 1 || b_cols != k)) {
+    throw_shape(function, "b is " + shape(b_rows, b_cols) + " but w has " + std::to_string(k) + " columns (b must be " +
+                              shape(1, k) + ")");
+  }
+}
+
+// Names the first y outside {0, 1} (the terms only say that one is).
+void explain_binary_y(const char* function, const Eigen::VectorXd& y) {
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (y[i] != 0 && y[i] != 1) throw_domain_at(function, "y", i, "must be 0 or 1", y[i]);
+  }
+}
+
+void check_classes(const char* function, const Eigen::VectorXi& y, Eigen::Index k) {
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (y[i] < 0 || y[i] >= k) throw_domain_at(function, "y", i, "must be a class index in 0.." + std::to_string(k - 1), y[i]);
+  }
 }
 
 // The node keeps d lp / dW and d lp / db; its backward step scales them by the output's adjoint.
@@ -79,15 +108,7 @@ template <class Real, class Terms, class ExplainY>
 BasicVar<Real> glm(const char* function, Eigen::Index n_y, const DataMatrix& x, const BasicMatVar<Real>& w,
                    const BasicMatVar<Real>& b, Eigen::Index k, Terms terms, ExplainY explain_y, double constant) {
   const Eigen::Index n = x.rows(), d = x.cols();
-  if (n != n_y) throw_shape(function, "x has " + std::to_string(n) + " rows but y has " + std::to_string(n_y));
-  if (w.rows() != d || w.cols() != k) {
-    throw_shape(function, "w is " + shape(w.rows(), w.cols()) + " but x has " + std::to_string(d) + " columns (w must be " +
-                              shape(d, k) + ")");
-  }
-  if (b.size() != 0 && (b.rows() != 1 || b.cols() != k)) {
-    throw_shape(function, "b is " + shape(b.rows(), b.cols()) + " but w has " + std::to_string(k) + " columns (b must be " +
-                              shape(1, k) + ")");
-  }
+  check_shapes(function, n_y, x, w.rows(), w.cols(), b.size(), b.rows(), b.cols(), k);
   Tape<Real>& tape = active_tape<Real>();
   Real* dw = tape.template allocate_array<Real>(static_cast<std::size_t>(d * k));
   Real* db = tape.template allocate_array<Real>(static_cast<std::size_t>(k));
@@ -138,12 +159,7 @@ BasicVar<Real> bernoulli_logit_glm_lpmf(const Eigen::VectorXd& y, const DataMatr
   const auto terms = [&](Eigen::Index start, Eigen::Index len, const Real* eta, Real* d) {
     return detail::bernoulli_forward(y.data() + start, len, eta, d);
   };
-  const auto explain_y = [&] {
-    for (Eigen::Index i = 0; i < y.size(); ++i) {
-      if (y[i] != 0 && y[i] != 1) throw_domain_at(kName, "y", i, "must be 0 or 1", y[i]);
-    }
-  };
-  return glm(kName, y.size(), x, w, b, 1, terms, explain_y, 0.0);
+  return glm(kName, y.size(), x, w, b, 1, terms, [&] { explain_binary_y(kName, y); }, 0.0);
 }
 
 template <class Real>
@@ -162,9 +178,7 @@ BasicVar<Real> categorical_logit_glm_lpmf(const Eigen::VectorXi& y, const DataMa
                                           const BasicMatVar<Real>& b) {
   static constexpr const char* kName = "categorical_logit_glm_lpmf";
   const Eigen::Index k = w.cols();
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    if (y[i] < 0 || y[i] >= k) throw_domain_at(kName, "y", i, "must be a class index in 0.." + std::to_string(k - 1), y[i]);
-  }
+  check_classes(kName, y, k);
   const auto terms = [&](Eigen::Index start, Eigen::Index len, const Real* eta, Real* d) {
     return detail::categorical_forward(y.data() + start, eta, len, k, d);
   };
@@ -182,6 +196,126 @@ BasicVar<Real> poisson_log_glm_lpmf(const Eigen::VectorXd& y, const DataMatrix& 
 template <class Real>
 BasicVar<Real> categorical_logit_glm_lpmf(const Eigen::VectorXi& y, const DataMatrix& x, const BasicMatVar<Real>& w) {
   return categorical_logit_glm_lpmf(y, x, w, BasicMatVar<Real>());
+}
+
+// ---- second order ----
+
+namespace {
+
+// Names the first NaN entry of a weight matrix (w[j,k], or b[0,k]).
+void explain_nan_entries(const char* function, const char* argument, const Eigen::MatrixXd& m) {
+  for (Eigen::Index c = 0; c < m.cols(); ++c) {
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+      if (!std::isnan(m(r, c))) continue;
+      const std::string where = std::string(argument) + "[" + std::to_string(r) + "," + std::to_string(c) + "]";
+      detail::throw_domain(function, where.c_str(), "must not be NaN", m(r, c));
+    }
+  }
+}
+
+// The block loop of the *_glm_derivatives: per block, eta = x_b W + b, the terms (value and
+// r = d lp / d eta), the gradient x_b^T r (and the column sums of r), and for each class pair
+// (a, c >= a) the curvature h = d^2 lp / d eta_a d eta_c added as x_b^T diag(h) x_b; the lower
+// triangle is copied from the upper one at the end.
+template <class Terms, class Curvature, class ExplainY>
+GlmDerivatives glm_derivatives(const char* function, Eigen::Index n_y, const DataMatrix& x, const Eigen::MatrixXd& w,
+                               const Eigen::RowVectorXd& b, Terms terms, Curvature curvature, ExplainY explain_y,
+                               double constant) {
+  const Eigen::Index n = x.rows(), d = x.cols(), k = w.cols();
+  check_shapes(function, n_y, x, w.rows(), w.cols(), b.size(), b.rows(), b.cols(), k);
+  const bool bias = b.size() != 0;
+  const Eigen::Index p = d * k + (bias ? k : 0), b0 = d * k;  // b0: where b's entries start in u
+  GlmDerivatives out;
+  out.gradient = Eigen::VectorXd::Zero(p);
+  out.hessian = Eigen::MatrixXd::Zero(p, p);
+  Eigen::Map<Eigen::MatrixXd> grad_w(out.gradient.data(), d, k);
+  const Eigen::Index rows = std::min(block_rows(d), std::max<Eigen::Index>(n, 1));
+  Eigen::MatrixXd eta(rows, k), r(rows, k), hx(rows, d);
+  Eigen::VectorXd h(rows);
+  double total = 0;
+  for (Eigen::Index start = 0; start < n; start += rows) {
+    const Eigen::Index len = std::min(rows, n - start);
+    const auto xb = x.middleRows(start, len);
+    eta.resize(len, k);
+    r.resize(len, k);
+    eta.noalias() = xb * w;
+    if (bias) eta.rowwise() += b;
+    total += terms(start, len, eta.data(), r.data());
+    grad_w.noalias() += xb.transpose() * r;
+    if (bias) out.gradient.tail(k) += r.colwise().sum().transpose();
+    for (Eigen::Index a = 0; a < k; ++a) {
+      for (Eigen::Index c = a; c < k; ++c) {
+        h.resize(len);
+        curvature(start, len, eta, r, a, c, h);
+        hx.resize(len, d);
+        hx = xb.array().colwise() * h.array();
+        out.hessian.block(a * d, c * d, d, d).noalias() += xb.transpose() * hx;
+        if (!bias) continue;
+        const Eigen::VectorXd xh = hx.colwise().sum().transpose();  // sum_i h_i x_i
+        out.hessian.block(a * d, b0 + c, d, 1) += xh;
+        if (c != a) out.hessian.block(c * d, b0 + a, d, 1) += xh;
+        out.hessian(b0 + a, b0 + c) += h.sum();
+      }
+    }
+  }
+  if (std::isnan(total)) {
+    explain_y();
+    explain_nan_entries(function, "w", w);
+    explain_nan_entries(function, "b", b);
+  }
+  out.hessian.triangularView<Eigen::StrictlyLower>() = out.hessian.transpose();
+  out.value = total + constant;
+  return out;
+}
+
+}  // namespace
+
+GlmDerivatives bernoulli_logit_glm_derivatives(const Eigen::VectorXd& y, const DataMatrix& x, const Eigen::MatrixXd& w,
+                                               const Eigen::RowVectorXd& b) {
+  static constexpr const char* kName = "bernoulli_logit_glm_derivatives";
+  const auto terms = [&](Eigen::Index start, Eigen::Index len, const double* eta, double* r) {
+    return detail::bernoulli_forward(y.data() + start, len, eta, r);
+  };
+  // d^2 lp / d eta^2 = -sigmoid(eta) sigmoid(-eta) = -t / (1 + t)^2, t = e^-|eta|: no overflow.
+  const auto curvature = [](Eigen::Index, Eigen::Index len, const Eigen::MatrixXd& eta, const Eigen::MatrixXd&,
+                            Eigen::Index, Eigen::Index, Eigen::VectorXd& h) {
+    h = -eta.col(0).head(len).array().abs();
+    detail::exp_array(h.data(), h.data(), len);
+    h = -(h.array() / (1.0 + h.array()).square());
+  };
+  return glm_derivatives(kName, y.size(), x, w, b, terms, curvature, [&] { explain_binary_y(kName, y); }, 0.0);
+}
+
+GlmDerivatives poisson_log_glm_derivatives(const Eigen::VectorXd& y, const DataMatrix& x, const Eigen::MatrixXd& w,
+                                           const Eigen::RowVectorXd& b) {
+  static constexpr const char* kName = "poisson_log_glm_derivatives";
+  const double log_factorials = detail::poisson_log_factorials(kName, y);  // validates the counts
+  const auto terms = [&](Eigen::Index start, Eigen::Index len, const double* eta, double* r) {
+    return detail::poisson_forward(y.data() + start, len, eta, r);
+  };
+  // d^2 lp / d eta^2 = -exp(eta).
+  const auto curvature = [](Eigen::Index, Eigen::Index len, const Eigen::MatrixXd& eta, const Eigen::MatrixXd&,
+                            Eigen::Index, Eigen::Index, Eigen::VectorXd& h) { h = -eta.col(0).head(len).array().exp(); };
+  return glm_derivatives(kName, y.size(), x, w, b, terms, curvature, [] {}, -log_factorials);
+}
+
+GlmDerivatives categorical_logit_glm_derivatives(const Eigen::VectorXi& y, const DataMatrix& x, const Eigen::MatrixXd& w,
+                                                 const Eigen::RowVectorXd& b) {
+  static constexpr const char* kName = "categorical_logit_glm_derivatives";
+  const Eigen::Index k = w.cols();
+  check_classes(kName, y, k);
+  const auto terms = [&](Eigen::Index start, Eigen::Index len, const double* eta, double* r) {
+    return detail::categorical_forward(y.data() + start, eta, len, k, r);
+  };
+  // With p = softmax(eta) = onehot(y) - r: d^2 lp / d eta_a d eta_c = -(p_a [a == c] - p_a p_c).
+  const auto curvature = [&](Eigen::Index start, Eigen::Index len, const Eigen::MatrixXd&, const Eigen::MatrixXd& r,
+                             Eigen::Index a, Eigen::Index c, Eigen::VectorXd& h) {
+    for (Eigen::Index i = 0; i < len; ++i) {
+      const double pa = (y[start + i] == a ? 1.0 : 0.0) - r(i, a), pc = (y[start + i] == c ? 1.0 : 0.0) - r(i, c);
+      h[i] = pa * pc - (a == c ? pa : 0.0);
+    }
+  };
+  return glm_derivatives(kName, y.size(), x, w, b, terms, curvature, [] {}, 0.0);
 }
 
 #define TAPEGRAD_INSTANTIATE_GLM(Real)                                                                                 \

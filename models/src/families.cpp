@@ -102,6 +102,10 @@ class Bernoulli final : public GenericFamily<Bernoulli> {
   BasicVar<Real> glm_impl(const DataMatrix& x, const Affine<Real>& a, const Dataset& data) const {
     return bernoulli_logit_glm_lpmf(data.target, x, a.weight, a.bias);
   }
+  std::optional<GlmDerivatives> glm_derivatives_impl(const DataMatrix& x, const Eigen::MatrixXd& w,
+                                                     const Eigen::RowVectorXd& b, const Dataset& data) const {
+    return bernoulli_logit_glm_derivatives(data.target, x, w, b);
+  }
 };
 
 // Poisson(y | exp(eta)), y a count.
@@ -128,6 +132,10 @@ class Poisson final : public GenericFamily<Poisson> {
   template <class Real>
   BasicVar<Real> glm_impl(const DataMatrix& x, const Affine<Real>& a, const Dataset& data) const {
     return poisson_log_glm_lpmf(data.target, x, a.weight, a.bias);
+  }
+  std::optional<GlmDerivatives> glm_derivatives_impl(const DataMatrix& x, const Eigen::MatrixXd& w,
+                                                     const Eigen::RowVectorXd& b, const Dataset& data) const {
+    return poisson_log_glm_derivatives(data.target, x, w, b);
   }
 };
 
@@ -220,6 +228,12 @@ class Categorical final : public GenericFamily<Categorical> {
     const BasicMatVar<Real> w = matmul(a.weight, insert_reference_);
     if (a.bias.size() == 0) return categorical_logit_glm_lpmf(data.labels, x, w);
     return categorical_logit_glm_lpmf(data.labels, x, w, matmul(a.bias, insert_reference_));
+  }
+  // Without a reference class only: with one, W R is not W (its Hessian then comes from the sweeps).
+  std::optional<GlmDerivatives> glm_derivatives_impl(const DataMatrix& x, const Eigen::MatrixXd& w,
+                                                     const Eigen::RowVectorXd& b, const Dataset& data) const {
+    if (reference_ >= 0) return std::nullopt;
+    return categorical_logit_glm_derivatives(data.labels, x, w, b);
   }
 
  private:

@@ -99,4 +99,47 @@ HVar Model::log_likelihood(const std::vector<HVar>& theta, const DataShard& shar
   return record(theta, shard.features, shard.rows);
 }
 
+std::optional<Eigen::MatrixXd> Model::glm_hessian(const Eigen::VectorXd& theta, const DataMatrix& features,
+                                                  const Dataset& data) const {
+  // Only the built-in linear layer: its affine() arranges parameters without arithmetic, so the
+  // Hessian in (vec(W), b) is the Hessian in theta, its entries moved. A layer whose W and b
+  // were functions of theta would need the chain rule's second-order term.
+  if (evaluated_ != 1 || fused_.empty() || layers_[0]->type() != "linear" || !family_->parameters().empty()) {
+    return std::nullopt;
+  }
+  const Eigen::Index p = theta.size();
+  // Where each entry of W and b lives in theta: affine() asked with theta = (0, 1, 2, ...).
+  ScopedTape tape;
+  std::vector<Var> positions;
+  positions.reserve(static_cast<std::size_t>(p));
+  for (Eigen::Index i = 0; i < p; ++i) positions.emplace_back(static_cast<double>(i));
+  const ParamBlock<double> block{&positions, offsets_[0], offsets_[1] - offsets_[0]};
+  const auto affine = layers_[0]->affine(features.cols(), block);
+  if (!affine) return std::nullopt;
+  const Eigen::MatrixXd w_at = affine->weight.value();
+  const Eigen::MatrixXd b_at = affine->bias.size() == 0 ? Eigen::MatrixXd() : Eigen::MatrixXd(affine->bias.value());
+  std::vector<Eigen::Index> at;  // u = (vec(W), b) -> theta
+  for (Eigen::Index k = 0; k < w_at.size(); ++k) at.push_back(static_cast<Eigen::Index>(w_at.data()[k]));
+  for (Eigen::Index k = 0; k < b_at.size(); ++k) at.push_back(static_cast<Eigen::Index>(b_at.data()[k]));
+  if (static_cast<Eigen::Index>(at.size()) != p) return std::nullopt;  // parameters outside W and b
+
+  Eigen::MatrixXd w(w_at.rows(), w_at.cols());
+  for (Eigen::Index k = 0; k < w.size(); ++k) w.data()[k] = theta[at[static_cast<std::size_t>(k)]];
+  Eigen::RowVectorXd b(b_at.size());
+  for (Eigen::Index k = 0; k < b.size(); ++k) b[k] = theta[at[static_cast<std::size_t>(w.size() + k)]];
+  const std::optional<GlmDerivatives> u = family_->glm_derivatives(features, w, b, data);
+  if (!u) return std::nullopt;
+  Eigen::MatrixXd h(p, p);
+  for (Eigen::Index j = 0; j < p; ++j)
+    for (Eigen::Index i = 0; i < p; ++i) h(at[static_cast<std::size_t>(i)], at[static_cast<std::size_t>(j)]) = u->hessian(i, j);
+  return h;
+}
+
+std::optional<Eigen::MatrixXd> Model::glm_hessian(const Eigen::VectorXd& theta, const Dataset& data) const {
+  return glm_hessian(theta, data_view(data.features), data);
+}
+std::optional<Eigen::MatrixXd> Model::glm_hessian(const Eigen::VectorXd& theta, const DataShard& shard) const {
+  return glm_hessian(theta, shard.features, shard.rows);
+}
+
 }  // namespace tapegrad::models

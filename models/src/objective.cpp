@@ -70,8 +70,24 @@ double ModelObjective::batch_value_gradient(const Eigen::VectorXd& x, const std:
   return evaluate(data_.subset(rows), x, g);
 }
 
+std::optional<Eigen::MatrixXd> ModelObjective::glm_hessian(const Eigen::VectorXd& x) const {
+  if (shards_.empty()) return model_.glm_hessian(x, data_);
+  std::vector<std::optional<Eigen::MatrixXd>> parts(shards_.size());
+  parallel_for(shards_.size(), [&](std::size_t k) { parts[k] = model_.glm_hessian(x, shards_[k]); });
+  if (!parts[0]) return std::nullopt;  // the same model on every shard: all or none
+  Eigen::MatrixXd h = std::move(*parts[0]);
+  for (std::size_t k = 1; k < parts.size(); ++k) h += *parts[k];  // in shard order: reproducible
+  return h;
+}
+
 Eigen::MatrixXd ModelObjective::hessian(const Eigen::VectorXd& x) {
   const double scale = -1.0 / static_cast<double>(data_.rows());
+  // A GLM's Hessian in one pass over the rows; any other model's by p forward-over-reverse sweeps.
+  try {
+    if (std::optional<Eigen::MatrixXd> h = glm_hessian(x)) return scale * *h;
+  } catch (const std::domain_error&) {
+    return Eigen::MatrixXd::Constant(x.size(), x.size(), kNaN);
+  }
   if (!shards_.empty()) {
     std::vector<Eigen::MatrixXd> parts(shards_.size());
     parallel_for(shards_.size(), [&](std::size_t k) {

@@ -233,3 +233,61 @@ TEST_CASE("glm: the tape holds O(d K) numbers whatever N, the two-node form O(N)
   CHECK(arena(large, true) < 100000);
   CHECK(arena(large, false) > 50000 * 3 * sizeof(double));  // eta, its adjoint, d lp / d eta
 }
+
+namespace {
+// The one-pass second order of `glm` at theta (W column-major, then b: the layout of u).
+tapegrad::GlmDerivatives one_pass(const Glm& glm, const Eigen::VectorXd& theta) {
+  const Eigen::Index d = glm.x.cols(), k = glm.k;
+  const Eigen::MatrixXd w = Eigen::Map<const Eigen::MatrixXd>(theta.data(), d, k);
+  const Eigen::RowVectorXd b = glm.with_bias ? Eigen::RowVectorXd(theta.segment(d * k, k).transpose()) : Eigen::RowVectorXd();
+  switch (glm.family) {
+    case Family::bernoulli:
+      return tapegrad::bernoulli_logit_glm_derivatives(glm.data->binary, glm.x, w, b);
+    case Family::poisson:
+      return tapegrad::poisson_log_glm_derivatives(glm.data->counts, glm.x, w, b);
+    case Family::categorical:
+      return tapegrad::categorical_logit_glm_derivatives(glm.data->classes, glm.x, w, b);
+  }
+  throw std::logic_error("unreachable");
+}
+}  // namespace
+
+TEST_CASE("glm: the one-pass derivatives equal hessian() of the node, over several blocks", "[glm]") {
+  const Data data = make_data(1000, 40, 3, 7);
+  for (Family family : {Family::bernoulli, Family::poisson, Family::categorical}) {
+    for (bool with_bias : {true, false}) {
+      const int k = family == Family::categorical ? 3 : 1;
+      INFO(name(family) << (with_bias ? " with" : " without") << " an intercept");
+      const Glm fused{&data, data_view(data.X), family, k, with_bias, true};
+      const Eigen::VectorXd theta = start(40 * k + (with_bias ? k : 0), 13);
+      const tapegrad::HessianResult sweeps = tapegrad::value_gradient_hessian(fused, theta);
+      const tapegrad::GlmDerivatives direct = one_pass(fused, theta);
+      CHECK(std::abs(direct.value - sweeps.value) <= 1e-12 * std::abs(sweeps.value));
+      CHECK(rel(direct.gradient, sweeps.gradient) <= 1e-12);
+      CHECK(rel(direct.hessian, sweeps.hessian) <= 1e-12);
+      CHECK((direct.hessian - direct.hessian.transpose()).lpNorm<Eigen::Infinity>() == 0.0);
+    }
+  }
+}
+
+TEST_CASE("glm: the one-pass derivatives at logits of +-1000 and on bad input", "[glm]") {
+  Eigen::MatrixXd x(4, 1);
+  x << 1, -1, 1, -1;
+  const Eigen::VectorXd y = (Eigen::VectorXd(4) << 1, 0, 0, 1).finished();
+  const Eigen::MatrixXd w = Eigen::MatrixXd::Constant(1, 1, 1000.0);
+  // Rows 0 and 1 are certain and right (lp 0), rows 2 and 3 certain and wrong (lp -1000 each):
+  // d lp / dw = -1 - 1 = -2, curvature e^-1000 / (1 + e^-1000)^2 = 0 in doubles.
+  const tapegrad::GlmDerivatives r = tapegrad::bernoulli_logit_glm_derivatives(y, data_view(x), w);
+  CHECK(r.value == -2000.0);
+  CHECK(r.gradient[0] == -2.0);
+  CHECK(r.hessian(0, 0) == 0.0);
+
+  const Eigen::VectorXd bad_y = (Eigen::VectorXd(4) << 1, 0, 2, 1).finished();
+  CHECK_THROWS_WITH(tapegrad::bernoulli_logit_glm_derivatives(bad_y, data_view(x), w),
+                    "bernoulli_logit_glm_derivatives: y[2] must be 0 or 1, got 2");
+  const Eigen::MatrixXd nan_w = Eigen::MatrixXd::Constant(1, 1, NAN);
+  CHECK_THROWS_WITH(tapegrad::poisson_log_glm_derivatives(y, data_view(x), nan_w),
+                    "poisson_log_glm_derivatives: w[0,0] must not be NaN, got nan");
+  CHECK_THROWS_AS(tapegrad::categorical_logit_glm_derivatives(Eigen::VectorXi::Zero(3), data_view(x), Eigen::MatrixXd::Zero(1, 2)),
+                  std::invalid_argument);  // 4 rows of x, 3 labels
+}

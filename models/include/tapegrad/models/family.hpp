@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "tapegrad/autodiff/glm.hpp"
 #include "tapegrad/autodiff/matrix.hpp"
 #include "tapegrad/models/dataset.hpp"
 #include "tapegrad/models/layer.hpp"
@@ -80,6 +81,12 @@ class Family {
                                                  const Dataset& /*data*/, const ParamBlock<Dual>& /*theta*/) const {
     return std::nullopt;
   }
+  // Value, gradient and Hessian of that GLM sum with respect to (vec(W), b) in one pass over x
+  // (glm.hpp's *_glm_derivatives), for standard errors. Empty when the family has no such form.
+  virtual std::optional<GlmDerivatives> glm_derivatives(const DataMatrix& /*x*/, const Eigen::MatrixXd& /*w*/,
+                                                        const Eigen::RowVectorXd& /*b*/, const Dataset& /*data*/) const {
+    return std::nullopt;
+  }
 };
 
 namespace detail {
@@ -91,6 +98,15 @@ template <class F>
 struct has_glm_impl<F, std::void_t<decltype(std::declval<const F&>().glm_impl(
                            std::declval<const DataMatrix&>(), std::declval<const Affine<double>&>(),
                            std::declval<const Dataset&>()))>> : std::true_type {};
+// Whether a family has `std::optional<GlmDerivatives> glm_derivatives_impl(const DataMatrix&,
+// const Eigen::MatrixXd&, const Eigen::RowVectorXd&, const Dataset&) const`.
+template <class F, class = void>
+struct has_glm_derivatives_impl : std::false_type {};
+template <class F>
+struct has_glm_derivatives_impl<F, std::void_t<decltype(std::declval<const F&>().glm_derivatives_impl(
+                                       std::declval<const DataMatrix&>(), std::declval<const Eigen::MatrixXd&>(),
+                                       std::declval<const Eigen::RowVectorXd&>(), std::declval<const Dataset&>()))>>
+    : std::true_type {};
 }  // namespace detail
 
 // Implements the virtual members from templates of Derived: log_likelihood_impl (required), and
@@ -111,6 +127,14 @@ class GenericFamily : public Family {
   std::optional<HVar> glm_log_likelihood(const DataMatrix& x, const Affine<Dual>& affine, const Dataset& data,
                                          const ParamBlock<Dual>&) const override {
     return glm(x, affine, data);
+  }
+  std::optional<GlmDerivatives> glm_derivatives(const DataMatrix& x, const Eigen::MatrixXd& w, const Eigen::RowVectorXd& b,
+                                                const Dataset& data) const override {
+    if constexpr (detail::has_glm_derivatives_impl<Derived>::value) {
+      return static_cast<const Derived&>(*this).glm_derivatives_impl(x, w, b, data);
+    } else {
+      return std::nullopt;
+    }
   }
 
  private:

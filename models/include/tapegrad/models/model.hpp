@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,15 @@ class Model {
   // The same sum over one shard's rows.
   Var log_likelihood(const std::vector<Var>& theta, const DataShard& shard) const;
   HVar log_likelihood(const std::vector<HVar>& theta, const DataShard& shard) const;
+  // The Hessian of that sum in one pass over the rows, for a model that is one linear layer and
+  // its family's fused activation where the family has the GLM's second order (glm.hpp); empty
+  // for any other model, whose Hessian then comes from forward-over-reverse sweeps.
+  std::optional<Eigen::MatrixXd> glm_hessian(const Eigen::VectorXd& theta, const Dataset& data) const;
+  std::optional<Eigen::MatrixXd> glm_hessian(const Eigen::VectorXd& theta, const DataShard& shard) const;
 
  private:
+  std::optional<Eigen::MatrixXd> glm_hessian(const Eigen::VectorXd& theta, const DataMatrix& features,
+                                             const Dataset& data) const;
   template <class Real>
   BasicVar<Real> record(const std::vector<BasicVar<Real>>& theta, const DataMatrix& features, const Dataset& data) const;
 

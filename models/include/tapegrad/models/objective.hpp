@@ -33,6 +33,8 @@ class ModelObjective final : public Objective {
  private:
   double evaluate(const Dataset& data, const Eigen::VectorXd& x, Eigen::VectorXd& g) const;
   double evaluate_shards(const Eigen::VectorXd& x, Eigen::VectorXd& g) const;
+  // The total log-likelihood's Hessian in one pass (Model::glm_hessian), summed over the shards.
+  std::optional<Eigen::MatrixXd> glm_hessian(const Eigen::VectorXd& x) const;
 
   const Model& model_;
   const Dataset& data_;
