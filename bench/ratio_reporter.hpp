@@ -1,6 +1,7 @@
 #pragma once
-// Runs the registered benchmarks (5 repetitions unless told otherwise) and prints, after the
-// usual table, ratios of medians measured in this same run, then any lines the program adds.
+// Runs the registered benchmarks (5 repetitions, interleaved, unless told otherwise) and prints,
+// after the usual table, ratios of medians measured in this same run, then any lines the program
+// adds.
 
 #include <benchmark/benchmark.h>
 
@@ -56,19 +57,26 @@ struct Ratio {
   double target;  // <= 0: none
 };
 
-// argv may carry Google Benchmark flags; repetitions default to 5 (medians need several).
+// argv may carry Google Benchmark flags; repetitions default to 5 (medians need several), and
+// the repetitions of every benchmark are interleaved at random unless told otherwise, so that a
+// busy minute on the shared machine falls on all of them rather than on one side of a ratio.
 // `after` prints the program's own closing lines (it sees the medians).
 inline int run_and_print_ratios(int argc, char** argv, const std::vector<Ratio>& ratios,
                                 const std::function<void(const MedianCollector&)>& after = {}) {
   std::vector<char*> args(argv, argv + argc);
   std::string reps = "--benchmark_repetitions=5";
   std::string aggregates = "--benchmark_report_aggregates_only=true";
-  bool has_reps = false;
-  for (int i = 1; i < argc; ++i) has_reps = has_reps || std::string(argv[i]).rfind("--benchmark_repetitions", 0) == 0;
-  if (!has_reps) {
+  std::string interleave = "--benchmark_enable_random_interleaving=true";
+  auto given = [&](const char* flag) {
+    for (int i = 1; i < argc; ++i)
+      if (std::string(argv[i]).rfind(flag, 0) == 0) return true;
+    return false;
+  };
+  if (!given("--benchmark_repetitions")) {
     args.push_back(reps.data());
     args.push_back(aggregates.data());
   }
+  if (!given("--benchmark_enable_random_interleaving")) args.push_back(interleave.data());
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   MedianCollector reporter;

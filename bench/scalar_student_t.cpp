@@ -4,8 +4,9 @@
 //
 // Timed: the plain double function; tapegrad's value + gradient (tapegrad::gradient, whose tape
 // is reused from one call to the next: clear, record, backward); a hand-written value + gradient
-// in one loop; and a chain of binary ops (recording + reverse sweep). The program checks the
-// tape against the hand-written gradient before timing, and prints at the end, from this run:
+// in one loop; the gradient's recording and reverse sweep apart; and a chain of binary ops
+// (recording + reverse sweep). The program checks the tape against the hand-written gradient
+// before timing, and prints at the end, from this run:
 // gradient / function ratios of medians, and the tape's bytes per observation, per statement and
 // per binary op.
 
@@ -133,8 +134,32 @@ void BM_binary_op_chain(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kChainOps);
 }
 
+// The gradient's two halves apart: recording (clear, the inputs, the loop on Vars) and the
+// reverse sweep of that recording (backward: adjoints zeroed, then swept; repeatable).
+void BM_tapegrad_record(benchmark::State& state) {
+  const Data& d = data();
+  tapegrad::ScopedTape tape;
+  for (auto _ : state) {
+    tape.clear();
+    std::vector<tapegrad::Var> th(kTheta.begin(), kTheta.end());
+    benchmark::DoNotOptimize(student_t_loglik(th, d).value());
+  }
+}
+void BM_tapegrad_sweep(benchmark::State& state) {
+  const Data& d = data();
+  tapegrad::ScopedTape tape;
+  std::vector<tapegrad::Var> th(kTheta.begin(), kTheta.end());
+  const tapegrad::Var ll = student_t_loglik(th, d);
+  for (auto _ : state) {
+    tape.backward(ll.index());
+    benchmark::DoNotOptimize(tape.adjoint(th[3].index()));
+  }
+}
+
 BENCHMARK(BM_function)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_tapegrad_gradient)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_tapegrad_record)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_tapegrad_sweep)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_handwritten_gradient)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_binary_op_chain)->Unit(benchmark::kMicrosecond);
 
@@ -198,6 +223,8 @@ int main(int argc, char** argv) {
       argc, argv,
       {{"Student-t N=100k: tapegrad gradient / function", "BM_tapegrad_gradient", "BM_function", 2.5},
        {"Student-t N=100k: hand-written gradient / function", "BM_handwritten_gradient", "BM_function", 0},
+       {"Student-t N=100k: tapegrad recording / function", "BM_tapegrad_record", "BM_function", 0},
+       {"Student-t N=100k: tapegrad reverse sweep / function", "BM_tapegrad_sweep", "BM_function", 0},
        {"Student-t N=100k: tapegrad gradient / hand-written gradient", "BM_tapegrad_gradient",
         "BM_handwritten_gradient", 0}},
       [&](const tapegrad_bench::MedianCollector& medians) {
