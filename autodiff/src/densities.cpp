@@ -221,24 +221,30 @@ double bernoulli_forward(const double* y, Eigen::Index n, const double* eta, dou
   return total;
 }
 
-// The Dual form: the value parts through the double form above (SIMD, and the same rounding as
-// the Var path), the tangents from d lp / d eta = r and d^2 lp / d eta^2 = -sigmoid(eta)
-// sigmoid(-eta) = -t / (1 + t)^2: lp' = sum r_i eta'_i, r_i' = -t_i / (1 + t_i)^2 eta'_i. A
-// Hessian is p such sweeps over every row, so this loop is what standard errors wait for.
-Dual bernoulli_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d) {
+void bernoulli_curvature(const double* eta, Eigen::Index n, double* h) {
+  Column out(h, n);
+  out = -ConstColumn(eta, n).abs();
+  exp_array(h, h, n);
+  out = -out / (1.0 + out).square();
+}
+
+// The Dual form of a one-column density: the value parts through its double form (SIMD, and
+// the same rounding as the Var path), the tangents from r = d lp / d eta and the curvature h:
+// lp' = sum_i r_i eta'_i, r_i' = h_i eta'_i. A Hessian is p such sweeps over every row, so this
+// loop is what standard errors wait for (where the one-pass GLM Hessian does not apply).
+template <class Forward, class Curvature>
+Dual dual_form(const double* y, Eigen::Index n, const Dual* eta, Dual* d, Forward forward, Curvature curvature) {
   Dual total(0);
-  BlockArray v(kBlock), r(kBlock);
+  BlockArray v(kBlock), r(kBlock), h(kBlock);
   for (Eigen::Index start = 0; start < n; start += kBlock) {
     const Eigen::Index len = std::min(kBlock, n - start);
     v.resize(len);
     r.resize(len);
+    h.resize(len);
     for (Eigen::Index i = 0; i < len; ++i) v[i] = eta[start + i].v;
-    const double value = bernoulli_forward(y + start, len, v.data(), r.data());
-    if (std::isnan(value)) return Dual(NAN);  // a y outside {0, 1}: the caller names the row
-    BlockArray t = -v.abs();
-    detail::exp_array(t.data(), t.data(), len);
-    const BlockArray inv = 1.0 / (1.0 + t);
-    const BlockArray h = -t * inv * inv;
+    const double value = forward(y + start, len, v.data(), r.data());
+    if (std::isnan(value)) return Dual(NAN);  // the caller names the row or the element
+    curvature(v.data(), len, h.data());
     double tangent = 0;
     for (Eigen::Index i = 0; i < len; ++i) {
       const double dv = eta[start + i].d;
@@ -248,6 +254,12 @@ Dual bernoulli_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d
     total += Dual(value, tangent);
   }
   return total;
+}
+
+Dual bernoulli_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d) {
+  return dual_form(y, n, eta, d, [](const double* yy, Eigen::Index len, const double* v, double* r) {
+    return bernoulli_forward(yy, len, v, r);
+  }, bernoulli_curvature);
 }
 
 // ---- Poisson with log rate ----
@@ -297,27 +309,12 @@ double poisson_forward(const double* y, Eigen::Index n, const double* eta, doubl
   return total;
 }
 
-// The Dual form, as Bernoulli's: values through the double form, tangents from d lp / d eta =
-// y - rate and d^2 lp / d eta^2 = -rate.
+void poisson_curvature(const double* eta, Eigen::Index n, double* h) { Column(h, n) = -ConstColumn(eta, n).exp(); }
+
 Dual poisson_forward(const double* y, Eigen::Index n, const Dual* eta, Dual* d) {
-  Dual total(0);
-  BlockArray v(kBlock), r(kBlock);
-  for (Eigen::Index start = 0; start < n; start += kBlock) {
-    const Eigen::Index len = std::min(kBlock, n - start);
-    v.resize(len);
-    r.resize(len);
-    for (Eigen::Index i = 0; i < len; ++i) v[i] = eta[start + i].v;
-    const double value = poisson_forward(y + start, len, v.data(), r.data());
-    const BlockArray rate = v.exp();
-    double tangent = 0;
-    for (Eigen::Index i = 0; i < len; ++i) {
-      const double dv = eta[start + i].d;
-      tangent += r[i] * dv;
-      d[start + i] = Dual(r[i], -rate[i] * dv);
-    }
-    total += Dual(value, tangent);
-  }
-  return total;
+  return dual_form(y, n, eta, d, [](const double* yy, Eigen::Index len, const double* v, double* r) {
+    return poisson_forward(yy, len, v, r);
+  }, poisson_curvature);
 }
 
 // ---- categorical with logits ----

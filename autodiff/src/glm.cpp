@@ -9,7 +9,6 @@
 #include <type_traits>
 
 #include "density_terms.hpp"
-#include "exp_array.hpp"
 #include "matrix_node.hpp"
 #include "tapegrad/autodiff/densities.hpp"
 
@@ -276,12 +275,9 @@ GlmDerivatives bernoulli_logit_glm_derivatives(const Eigen::VectorXd& y, const D
   const auto terms = [&](Eigen::Index start, Eigen::Index len, const double* eta, double* r) {
     return detail::bernoulli_forward(y.data() + start, len, eta, r);
   };
-  // d^2 lp / d eta^2 = -sigmoid(eta) sigmoid(-eta) = -t / (1 + t)^2, t = e^-|eta|: no overflow.
   const auto curvature = [](Eigen::Index, Eigen::Index len, const Eigen::MatrixXd& eta, const Eigen::MatrixXd&,
                             Eigen::Index, Eigen::Index, Eigen::VectorXd& h) {
-    h = -eta.col(0).head(len).array().abs();
-    detail::exp_array(h.data(), h.data(), len);
-    h = -(h.array() / (1.0 + h.array()).square());
+    detail::bernoulli_curvature(eta.data(), len, h.data());
   };
   return glm_derivatives(kName, y.size(), x, w, b, terms, curvature, [&] { explain_binary_y(kName, y); }, 0.0);
 }
@@ -293,9 +289,10 @@ GlmDerivatives poisson_log_glm_derivatives(const Eigen::VectorXd& y, const DataM
   const auto terms = [&](Eigen::Index start, Eigen::Index len, const double* eta, double* r) {
     return detail::poisson_forward(y.data() + start, len, eta, r);
   };
-  // d^2 lp / d eta^2 = -exp(eta).
   const auto curvature = [](Eigen::Index, Eigen::Index len, const Eigen::MatrixXd& eta, const Eigen::MatrixXd&,
-                            Eigen::Index, Eigen::Index, Eigen::VectorXd& h) { h = -eta.col(0).head(len).array().exp(); };
+                            Eigen::Index, Eigen::Index, Eigen::VectorXd& h) {
+    detail::poisson_curvature(eta.data(), len, h.data());
+  };
   return glm_derivatives(kName, y.size(), x, w, b, terms, curvature, [] {}, -log_factorials);
 }
 
