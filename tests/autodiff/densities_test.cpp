@@ -73,6 +73,19 @@ void expect_passed(const tapegrad::CheckReport& report) {
   CHECK(report.passed);
 }
 
+// sum_i categorical_logit_lpmf(y_i, row i) with the logits th as a column-major N x 3 matrix: the
+// scalar form the vectorised one must equal.
+template <class Th>
+auto categorical_row_sum(const Eigen::VectorXi& y, const Th& th) {
+  using T = std::decay_t<decltype(th[0])>;
+  const auto n = static_cast<std::size_t>(y.size());
+  T total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    total += tapegrad::categorical_logit_lpmf(y[static_cast<Eigen::Index>(i)], std::vector<T>{th[i], th[i + n], th[i + 2 * n]});
+  }
+  return total;
+}
+
 double rel_diff(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return (a - b).lpNorm<Eigen::Infinity>() / std::max(1.0, b.lpNorm<Eigen::Infinity>());
 }
@@ -283,16 +296,7 @@ TEST_CASE("densities: vectorised forms equal sums of scalar forms (value, gradie
     return total;
   };
   auto cat_vec = [&](const auto& th) { return tapegrad::categorical_logit_lpmf(p.y_class, tapegrad::to_matrix(th, 0, n, k)); };
-  auto cat_sum = [&](const auto& th) {
-    using T = std::decay_t<decltype(th[0])>;
-    T total = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto at = static_cast<std::size_t>(i);
-      const std::vector<T> row{th[at], th[at + n], th[at + 2 * n]};  // column-major N x K
-      total += tapegrad::categorical_logit_lpmf(p.y_class[i], row);
-    }
-    return total;
-  };
+  auto cat_sum = [&](const auto& th) { return categorical_row_sum(p.y_class, th); };
 
   auto compare = [](const char* name, auto vec, auto sum, const Eigen::VectorXd& at) {
     INFO(name);
@@ -627,15 +631,7 @@ TEST_CASE("densities: categorical H v over several blocks of the Dual form equal
   const Problem p = make_problem(n, 1, k, 31);
   const Eigen::VectorXd x = random_vector(n * k, 2.0, 32);
   auto vec = [&](const auto& th) { return tapegrad::categorical_logit_lpmf(p.y_class, tapegrad::to_matrix(th, 0, n, k)); };
-  auto sum = [&](const auto& th) {
-    using T = std::decay_t<decltype(th[0])>;
-    T total = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto at = static_cast<std::size_t>(i);
-      total += tapegrad::categorical_logit_lpmf(p.y_class[i], std::vector<T>{th[at], th[at + n], th[at + 2 * n]});
-    }
-    return total;
-  };
+  auto sum = [&](const auto& th) { return categorical_row_sum(p.y_class, th); };
   const Eigen::VectorXd v = random_vector(n * k, 1.0, 33);
   CHECK(rel_diff(tapegrad::hessian_vector(vec, x, v), tapegrad::hessian_vector(sum, x, v)) < 1e-12);
 }
