@@ -134,7 +134,9 @@ BasicVar<Real> glm(const char* function, Eigen::Index n_y, const DataMatrix& x, 
     }
     if (b.size() != 0) eta.rowwise() += b.value().row(0);
     prefetch_rows(x, start + len, std::min(rows, n - start - len));
-    total += terms(start, len, eta_block, d_block);
+    const Real part = terms(start, len, eta_block, d_block);
+    total += part;
+    if (std::isnan(value_of(part))) break;  // d may be unwritten: the cause is named below
     detail::add_product<Real>(grad_w, xb.transpose(), d_eta);  // the block is still in cache
     grad_b += d_eta.colwise().sum();
   }
@@ -239,7 +241,9 @@ GlmDerivatives glm_derivatives(const char* function, Eigen::Index n_y, const Dat
     r.resize(len, k);
     eta.noalias() = xb * w;
     if (bias) eta.rowwise() += b;
-    total += terms(start, len, eta.data(), r.data());
+    const double part = terms(start, len, eta.data(), r.data());
+    total += part;
+    if (std::isnan(part)) break;  // r may be unwritten: the cause is named below, or all is NaN
     grad_w.noalias() += xb.transpose() * r;
     if (bias) out.gradient.tail(k) += r.colwise().sum().transpose();
     for (Eigen::Index a = 0; a < k; ++a) {
@@ -261,6 +265,8 @@ GlmDerivatives glm_derivatives(const char* function, Eigen::Index n_y, const Dat
     explain_y();
     explain_nan_entries(function, "w", w);
     explain_nan_entries(function, "b", b);
+    out.gradient.setConstant(total);  // NaN in x itself: nothing to name, nothing to use
+    out.hessian.setConstant(total);
   }
   out.hessian.triangularView<Eigen::StrictlyLower>() = out.hessian.transpose();
   out.value = total + constant;

@@ -276,4 +276,11 @@ TEST_CASE("glm: the one-pass derivatives at logits of +-1000 and on bad input", 
                     "poisson_log_glm_derivatives: w[0,0] must not be NaN, got nan");
   CHECK_THROWS_AS(tapegrad::categorical_logit_glm_derivatives(Eigen::VectorXi::Zero(3), data_view(x), Eigen::MatrixXd::Zero(1, 2)),
                   std::invalid_argument);  // 4 rows of x, 3 labels
+  // A NaN in x names nothing (data is checked where it is read) but must not pass for a result.
+  Eigen::MatrixXd nan_x = x;
+  nan_x(1, 0) = NAN;
+  const tapegrad::GlmDerivatives nan_r = tapegrad::bernoulli_logit_glm_derivatives(y, data_view(nan_x), w);
+  CHECK(std::isnan(nan_r.value));
+  CHECK(nan_r.gradient.array().isNaN().all());
+  CHECK(nan_r.hessian.array().isNaN().all());
 }
