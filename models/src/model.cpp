@@ -118,10 +118,21 @@ std::optional<Eigen::MatrixXd> Model::glm_hessian(const Eigen::VectorXd& theta, 
   if (!affine) return std::nullopt;
   const Eigen::MatrixXd w_at = affine->weight.value();
   const Eigen::MatrixXd b_at = affine->bias.size() == 0 ? Eigen::MatrixXd() : Eigen::MatrixXd(affine->bias.value());
-  std::vector<Eigen::Index> at;  // u = (vec(W), b) -> theta
-  for (Eigen::Index k = 0; k < w_at.size(); ++k) at.push_back(static_cast<Eigen::Index>(w_at.data()[k]));
-  for (Eigen::Index k = 0; k < b_at.size(); ++k) at.push_back(static_cast<Eigen::Index>(b_at.data()[k]));
-  if (static_cast<Eigen::Index>(at.size()) != p) return std::nullopt;  // parameters outside W and b
+  // u = (vec(W), b) -> theta. Each parameter exactly once, as itself, or this is not a plain
+  // arrangement (parameters outside W and b, or arithmetic on them): then the sweeps.
+  std::vector<Eigen::Index> at;
+  std::vector<bool> seen(static_cast<std::size_t>(p), false);
+  for (const Eigen::MatrixXd* m : {&w_at, &b_at}) {
+    for (Eigen::Index k = 0; k < m->size(); ++k) {
+      const double v = m->data()[k];
+      const auto i = static_cast<Eigen::Index>(v);
+      if (!(v >= 0 && v < static_cast<double>(p)) || static_cast<double>(i) != v || seen[static_cast<std::size_t>(i)])
+        return std::nullopt;
+      seen[static_cast<std::size_t>(i)] = true;
+      at.push_back(i);
+    }
+  }
+  if (static_cast<Eigen::Index>(at.size()) != p) return std::nullopt;
 
   Eigen::MatrixXd w(w_at.rows(), w_at.cols());
   for (Eigen::Index k = 0; k < w.size(); ++k) w.data()[k] = theta[at[static_cast<std::size_t>(k)]];
