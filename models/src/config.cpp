@@ -145,19 +145,34 @@ ExperimentConfig load_config(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is the 1-based offset of the error; turn it into a line and column.
-    const std::string s = text.str();
+  const std::string s = text.str();
+  // Line and column of the 1-based byte offset `byte`.
+  const auto where = [&](std::size_t byte) {
     std::size_t line = 1, column = 1;
-    for (std::size_t k = 0; k + 1 < e.byte && k < s.size(); ++k) {
+    for (std::size_t k = 0; k + 1 < byte && k < s.size(); ++k) {
       if (s[k] == '\n') { ++line; column = 1; } else { ++column; }
     }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+  };
+  try {
+    config = nlohmann::json::parse(s);
+  } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     const auto colon = what.find("syntax error");
-    throw InputError(path + ": line " + std::to_string(line) + ", column " + std::to_string(column) +
-                     ": not valid JSON (" + (colon == std::string::npos ? what : what.substr(colon)) + ")");
+    throw InputError(path + ": " + where(e.byte) + ": not valid JSON (" +
+                     (colon == std::string::npos ? what : what.substr(colon)) + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range.406, "number overflow parsing '1e999'": a number no double holds. It carries
+    // no offset; the number is quoted in the message, so find its first occurrence.
+    const std::string what = e.what();
+    const auto open = what.find('\''), close = what.rfind('\'');
+    if (e.id == 406 && open != std::string::npos && close > open) {
+      const std::string number = what.substr(open + 1, close - open - 1);
+      const std::size_t at = s.find(number);
+      throw InputError(path + ": " + (at == std::string::npos ? std::string("somewhere") : where(at + 1)) +
+                       ": the number " + number + " is beyond the range of a double (expected a finite number)");
+    }
+    throw InputError(path + ": not valid JSON (" + what + ")");
   }
   const std::string base = fs::path(path).parent_path().string();
   return parse_config(config, base, path);

@@ -431,6 +431,20 @@ TEST_CASE("load_config names the config file: invalid JSON with line and column,
     }
   }
 
+  SECTION("a number beyond the range of a double") {
+    // nlohmann/json throws out_of_range, not parse_error, for it: found by the config fuzzer.
+    const std::string path = tmp.write("huge.json", "{\n  \"fit\": {\"tolerance\": 555000e001157599057}\n}\n");
+    try {
+      (void)load_config(path);
+      FAIL("load_config accepted a number no double holds");
+    } catch (const InputError& e) {
+      const std::string message = e.what();
+      INFO(message);
+      CHECK(message == path + ": line 2, column 24: the number 555000e001157599057 is beyond the range of a double "
+                              "(expected a finite number)");
+    }
+  }
+
   SECTION("a missing config file") {
     const std::string path = tmp.path("absent.json");
     try {
