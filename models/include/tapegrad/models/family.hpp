@@ -109,8 +109,9 @@ struct has_glm_derivatives_impl<F, std::void_t<decltype(std::declval<const F&>()
     : std::true_type {};
 }  // namespace detail
 
-// Implements the virtual members from templates of Derived: log_likelihood_impl (required), and
-// glm_impl (optional: a family that has a GLM form writes it once for both scalar types).
+// Implements the virtual members from templates of Derived: log_likelihood_impl (required),
+// glm_impl (optional: a family that has a GLM form writes it once for both scalar types) and
+// glm_derivatives_impl (optional: that form's one-pass value, gradient and Hessian).
 template <class Derived>
 class GenericFamily : public Family {
  public:
