@@ -239,6 +239,8 @@ GlmDerivatives glm_derivatives(const char* function, Eigen::Index n_y, const Dat
     const auto xb = x.middleRows(start, len);
     eta.resize(len, k);
     r.resize(len, k);
+    h.resize(len);
+    hx.resize(len, d);
     eta.noalias() = xb * w;
     if (bias) eta.rowwise() += b;
     const double part = terms(start, len, eta.data(), r.data());
@@ -248,9 +250,7 @@ GlmDerivatives glm_derivatives(const char* function, Eigen::Index n_y, const Dat
     if (bias) out.gradient.tail(k) += r.colwise().sum().transpose();
     for (Eigen::Index a = 0; a < k; ++a) {
       for (Eigen::Index c = a; c < k; ++c) {
-        h.resize(len);
         curvature(start, len, eta, r, a, c, h);
-        hx.resize(len, d);
         hx = xb.array().colwise() * h.array();
         out.hessian.block(a * d, c * d, d, d).noalias() += xb.transpose() * hx;
         if (!bias) continue;
