@@ -27,10 +27,14 @@
 #include <memory>
 #include <stdexcept>
 #include <string_view>
+#include <optional>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
+#include "tapegrad/autodiff/parallel.hpp"
 #include "tapegrad/models/errors.hpp"
 #include "tapegrad/models/json_reader.hpp"
 
@@ -210,6 +214,15 @@ FirstPass count_data_rows_bound(int fd, char* buf, std::size_t chunk, const std:
   return {lines > 0 ? lines - 1 : 0, bytes};
 }
 
+// Where one part's rows go when several readers fill one matrix (read_csv_parallel): its first
+// row in a column-major matrix of `stride` rows per column.
+struct SharedRows {
+  double* features = nullptr;
+  double* target = nullptr;  // null when the target is kept as text
+  std::size_t stride = 0;
+  std::size_t first_row = 0;
+};
+
 // Receives libcsv's callbacks. Errors are recorded, not thrown: exceptions must not cross
 // libcsv's C frames, so the reader stops listening and read_csv throws after csv_parse returns.
 class Reader {
@@ -236,6 +249,7 @@ class Reader {
   }
 
   bool failed() const { return failed_; }
+  bool has_header() const { return have_header_; }
   [[noreturn]] void rethrow() const {
     if (exception_) std::rethrow_exception(exception_);
     throw InputError(error_);
@@ -248,6 +262,34 @@ class Reader {
   std::size_t line() const { return line_; }
   // The next byte fed is the start of physical line `line` (reading one part of a file).
   void set_line(std::size_t line) { line_ = line; }
+
+  // Parallel reading. The first part's reader owns the matrix; set_row_limit() keeps it to its
+  // own rows. The other parts' readers write into it (share_into, before the header is fed).
+  void set_row_limit(std::size_t limit) { row_limit_ = limit; }
+  void share_into(const SharedRows& rows, std::size_t limit) {
+    shared_ = rows;
+    sharing_ = true;
+    capacity_ = row_limit_ = limit;
+  }
+  SharedRows rows_for_part(std::size_t first_row) {
+    return {features_.data(), request_.target_as_text ? nullptr : target_.data(), capacity_, first_row};
+  }
+  // Appends a later part's rows (written at rows_for_part(first_row)) right after this reader's.
+  void absorb(Reader& later) {
+    const std::size_t from = later.shared_.first_row, n = later.rows_;
+    if (from != rows_ && n > 0) {
+      for (Eigen::Index k = 0; k < features_.cols(); ++k) {
+        double* column = features_.data() + static_cast<std::size_t>(k) * capacity_;
+        std::memmove(column + rows_, column + from, n * sizeof(double));
+      }
+      if (!request_.target_as_text) std::memmove(target_.data() + rows_, target_.data() + from, n * sizeof(double));
+    }
+    rows_ += n;
+    dropped_ += later.dropped_;
+    target_text_.insert(target_text_.end(), std::make_move_iterator(later.target_text_.begin()),
+                        std::make_move_iterator(later.target_text_.end()));
+    later.target_text_ = {};
+  }
 
   CsvTable finish(std::size_t file_bytes) {
     const std::string& path = request_.path;
@@ -289,7 +331,10 @@ class Reader {
     if (failed_) return;
     after_cr_ = false;
     const std::size_t col = nfields_++;
-    if (col == 0) begin_row(trim({s, n}).empty());
+    if (col == 0) {
+      begin_row(trim({s, n}).empty());
+      if (failed_) return;
+    }
     if (!have_header_) {
       header_.emplace_back(trim({s, n}));
       line_ += count_newlines(s, n);
@@ -357,6 +402,9 @@ class Reader {
     row_line_ = line_;
     first_empty_ = first_empty;
     missing_col_ = bad_col_ = kNone;
+    if (have_header_ && rows_ == row_limit_) {  // more rows than the part's line ends counted
+      return fail("line " + std::to_string(line_) + ": the file changed while it was read (more rows than it had)");
+    }
     if (have_header_ && rows_ == capacity_) grow();
   }
 
@@ -447,11 +495,11 @@ class Reader {
     // when a file is mostly blank lines.
     if (bytes_ > 0) capacity_ = std::min(capacity_, (bytes_ + 1) / header_.size());
     columns_.assign(header_.size(), Column{});
-    features_.resize(static_cast<Eigen::Index>(capacity_), static_cast<Eigen::Index>(selected.size()));
+    if (!sharing_) features_.resize(static_cast<Eigen::Index>(capacity_), static_cast<Eigen::Index>(selected.size()));
     if (request_.target_as_text) {
       columns_[target].text = true;
       target_text_.reserve(capacity_);
-    } else {
+    } else if (!sharing_) {
       target_.resize(static_cast<Eigen::Index>(capacity_));
     }
     feature_index_ = selected;
@@ -462,6 +510,12 @@ class Reader {
   }
 
   void set_bases() {
+    if (sharing_) {
+      for (std::size_t k = 0; k < feature_index_.size(); ++k)
+        columns_[feature_index_[k]].base = shared_.features + k * shared_.stride + shared_.first_row;
+      if (!request_.target_as_text) columns_[target_index_].base = shared_.target + shared_.first_row;
+      return;
+    }
     advise_huge_pages(features_.data(), sizeof(double) * static_cast<std::size_t>(features_.size()));
     advise_huge_pages(target_.data(), sizeof(double) * static_cast<std::size_t>(target_.size()));
     for (std::size_t k = 0; k < feature_index_.size(); ++k)
@@ -469,7 +523,8 @@ class Reader {
     if (!request_.target_as_text) columns_[target_index_].base = target_.data();
   }
 
-  // Only when the first pass could not bound the rows (a pipe) or the file grew since.
+  // Only when the first pass could not bound the rows (a pipe) or the file grew since; never for
+  // a shared part (its row limit is its capacity).
   void grow() {
     capacity_ = std::max<std::size_t>(capacity_ + capacity_ / 2, 4096);
     const auto cap = static_cast<Eigen::Index>(capacity_);
@@ -481,6 +536,9 @@ class Reader {
   const CsvRequest& request_;
   std::size_t capacity_;
   std::size_t bytes_;
+  std::size_t row_limit_ = kNone;
+  bool sharing_ = false;
+  SharedRows shared_;
 
   bool failed_ = false;
   std::string error_;
@@ -547,6 +605,51 @@ std::size_t count_lines_between(int fd, std::size_t from, std::size_t to, char* 
   return lines;
 }
 
+// Feeds bytes [from, to) of the file to the parser (a BOM at offset 0 skipped when asked).
+void feed_range(csv_parser* p, Reader& reader, int fd, std::size_t from, std::size_t to, char* buf, bool strip_bom,
+                const std::string& path) {
+  for (std::size_t at = from; at < to;) {
+    const std::size_t n = pread_full(fd, buf, std::min(kChunk, to - at), at, path);
+    if (n == 0) break;
+    const char* data = buf;
+    std::size_t len = n;
+    if (strip_bom && at == 0 && n >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+      data += 3;
+      len -= 3;
+    }
+    at += n;
+    const std::size_t parsed = csv_parse(p, data, len, &Reader::on_field, &Reader::on_row, &reader);
+    if (reader.failed()) reader.rethrow();
+    if (parsed != len) {
+      reader.fail("line " + std::to_string(reader.line()) + ": cannot parse: " + csv_strerror(csv_error(p)));
+      reader.rethrow();
+    }
+  }
+}
+
+// The end of the header: past the line end of the first line that is not blank.
+std::size_t find_header_end(int fd, std::size_t size, char* buf, const std::string& path) {
+  std::size_t header_end = 0;
+  do {
+    header_end = next_line_start(fd, header_end, size, buf, kChunk, path);
+  } while (header_end < size && [&] {
+    std::string line(header_end, '\0');
+    pread_full(fd, line.data(), header_end, 0, path);
+    return line.find_first_not_of(" \t\r\n") == std::string::npos;
+  }());
+  return header_end;
+}
+
+// Byte offset where part k of `parts` of the data rows [header_end, size) starts: near-equal
+// ranges, each boundary moved to the next line start.
+std::size_t part_boundary(int fd, std::size_t k, std::size_t parts, std::size_t header_end, std::size_t size,
+                          char* buf, const std::string& path) {
+  if (k == 0) return header_end;
+  if (k >= parts) return size;
+  const std::size_t raw = header_end + (size - header_end) / parts * k + (size - header_end) % parts * k / parts;
+  return next_line_start(fd, raw - 1, size, buf, kChunk, path);  // raw itself if a line starts there
+}
+
 // Part `part` of `parts` of a regular file's data rows: the header, then only the lines from
 // the part's first line start to the next part's. Boundaries are byte offsets moved to the next
 // line start, so the parts are near-equal in bytes and every row is in exactly one part (line
@@ -554,53 +657,142 @@ std::size_t count_lines_between(int fd, std::size_t from, std::size_t to, char* 
 CsvTable read_csv_part(const CsvRequest& request, int fd, std::size_t size) {
   const std::string& path = request.path;
   std::unique_ptr<char[]> buf(new char[kChunk]);
-  // The header: the first line that is not blank.
-  std::size_t header_end = 0;
-  do {
-    header_end = next_line_start(fd, header_end, size, buf.get(), kChunk, path);
-  } while (header_end < size && [&] {
-    std::string line(header_end, '\0');
-    pread_full(fd, line.data(), header_end, 0, path);
-    return line.find_first_not_of(" \t\r\n") == std::string::npos;
-  }());
-  auto boundary = [&](std::size_t k) {
-    if (k == 0) return header_end;
-    if (k >= request.parts) return size;
-    const std::size_t raw = header_end + (size - header_end) / request.parts * k +
-                            (size - header_end) % request.parts * k / request.parts;
-    return next_line_start(fd, raw - 1, size, buf.get(), kChunk, path);  // raw itself if a line starts there
-  };
+  const std::size_t header_end = find_header_end(fd, size, buf.get(), path);
+  auto boundary = [&](std::size_t k) { return part_boundary(fd, k, request.parts, header_end, size, buf.get(), path); };
   const std::size_t begin = boundary(request.part), end = boundary(request.part + 1);
   const std::size_t first_line = 1 + count_lines_between(fd, 0, begin, buf.get(), kChunk, path);
 
   Reader reader(request, count_lines_between(fd, begin, end, buf.get(), kChunk, path) + 1, end - begin);
   Parser parser;
   csv_parser* p = parser.get();
-  auto feed = [&](std::size_t from, std::size_t to, bool strip_bom) {
-    for (std::size_t at = from; at < to;) {
-      const std::size_t n = pread_full(fd, buf.get(), std::min(kChunk, to - at), at, path);
-      if (n == 0) break;
-      const char* data = buf.get();
-      std::size_t len = n;
-      if (strip_bom && at == 0 && n >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-        data += 3;
-        len -= 3;
-      }
-      at += n;
-      const std::size_t parsed = csv_parse(p, data, len, &Reader::on_field, &Reader::on_row, &reader);
-      if (reader.failed()) reader.rethrow();
-      if (parsed != len) {
-        reader.fail("line " + std::to_string(reader.line()) + ": cannot parse: " + csv_strerror(csv_error(p)));
-        reader.rethrow();
-      }
-    }
-  };
-  feed(0, header_end, true);
+  feed_range(p, reader, fd, 0, header_end, buf.get(), true, path);
   reader.set_line(first_line);
-  feed(begin, end, false);
+  feed_range(p, reader, fd, begin, end, buf.get(), false, path);
   csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
   if (reader.failed()) reader.rethrow();
   return reader.finish(end - begin);
+}
+
+// What a byte range holds, found before it is parsed: an LF ends a row there unless a quote
+// could put it inside a field, or a lone CR (an old Mac line end) ends rows without LFs.
+struct RangeScan {
+  std::size_t line_feeds = 0;
+  bool quote = false;
+  bool lone_cr = false;
+};
+
+RangeScan scan_range(int fd, std::size_t from, std::size_t to, char* buf, const std::string& path) {
+  RangeScan scan;
+  bool pending_cr = false;
+  for (std::size_t at = from; at < to && !scan.quote && !scan.lone_cr;) {  // either one settles it
+    const std::size_t n = pread_full(fd, buf, std::min(kChunk, to - at), at, path);
+    if (n == 0) break;
+    at += n;
+    if (pending_cr && buf[0] != '\n') scan.lone_cr = true;
+    pending_cr = false;
+    scan.quote = scan.quote || std::memchr(buf, '"', n) != nullptr;
+    const char* const e = buf + n;
+    for (const char* c = buf; c != e && (c = static_cast<const char*>(std::memchr(c, '\r', static_cast<std::size_t>(e - c))));
+         ++c) {
+      if (c + 1 == e) {
+        pending_cr = true;
+      } else if (c[1] != '\n') {
+        scan.lone_cr = true;
+      }
+    }
+    scan.line_feeds += count_newlines(buf, n);
+  }
+  scan.lone_cr = scan.lone_cr || pending_cr;
+  return scan;
+}
+
+// Runs body(k) for k in [0, parts), part 0 on this thread and each other part on a thread of its
+// own (or on this one if no thread can be started); then rethrows the exception of the first
+// part, in file order, that threw: the error a one-thread read would have met first.
+template <class Body>
+void for_each_part(std::size_t parts, const Body& body) {
+  std::vector<std::exception_ptr> errors(parts);
+  const auto run = [&](std::size_t k) {
+    try {
+      body(k);
+    } catch (...) {
+      errors[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(parts);
+  for (std::size_t k = 1; k < parts; ++k) {
+    try {
+      threads.emplace_back(run, k);
+    } catch (const std::system_error&) {
+      run(k);
+    }
+  }
+  run(0);
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// A regular file read by `parts` threads: each parses its own byte range of the data rows (the
+// ranges of read_csv_part) into its own rows of one matrix, sized by the line feeds of each
+// range; the first part's reader then moves the others' rows up against its own, so the table
+// equals a one-thread read's. Nothing is returned (and nothing parsed) when the data rows hold a
+// quote or a lone CR, where a line feed need not end a row: the caller reads on one thread.
+std::optional<CsvTable> read_csv_parallel(const CsvRequest& request, int fd, std::size_t size, std::size_t parts) {
+  const std::string& path = request.path;
+  std::vector<std::unique_ptr<char[]>> buffers(parts);
+  for (auto& b : buffers) b.reset(new char[kChunk]);
+  const std::size_t header_end = find_header_end(fd, size, buffers[0].get(), path);
+  if (header_end >= size) return std::nullopt;  // no data rows to share out
+  std::vector<std::size_t> bounds(parts + 1);
+  for (std::size_t k = 0; k <= parts; ++k)
+    bounds[k] = part_boundary(fd, k, parts, header_end, size, buffers[0].get(), path);
+
+  const RangeScan header = scan_range(fd, 0, header_end, buffers[0].get(), path);
+  std::vector<RangeScan> scans(parts);
+  for_each_part(parts, [&](std::size_t k) { scans[k] = scan_range(fd, bounds[k], bounds[k + 1], buffers[k].get(), path); });
+  if (header.lone_cr) return std::nullopt;
+  for (const RangeScan& scan : scans)
+    if (scan.quote || scan.lone_cr) return std::nullopt;
+
+  // Rows of part k: at most its line feeds, one more for the file's last line if it has none
+  // (in the part that ends at the file's end; the parts after it, if any, are empty).
+  char last = '\n';
+  pread_full(fd, &last, 1, size - 1, path);
+  std::vector<std::size_t> limit(parts), first_row(parts), first_line(parts);
+  std::size_t rows = 0, line = 1 + header.line_feeds;
+  for (std::size_t k = 0; k < parts; ++k) {
+    limit[k] = scans[k].line_feeds + (bounds[k] < size && bounds[k + 1] == size && last != '\n' ? 1 : 0);
+    first_row[k] = rows;
+    first_line[k] = line;
+    rows += limit[k];
+    line += scans[k].line_feeds;
+  }
+
+  // The first part's reader reads the header here, which sizes the matrix for every part.
+  std::vector<std::unique_ptr<Reader>> readers(parts);
+  std::vector<Parser> parsers(parts);
+  readers[0] = std::make_unique<Reader>(request, rows, 0);
+  Reader& owner = *readers[0];
+  owner.set_row_limit(limit[0]);
+  feed_range(parsers[0].get(), owner, fd, 0, header_end, buffers[0].get(), true, path);
+  if (!owner.has_header()) return std::nullopt;  // a quoted line end in the header
+  for (std::size_t k = 1; k < parts; ++k) {
+    readers[k] = std::make_unique<Reader>(request, limit[k], 0);
+    readers[k]->share_into(owner.rows_for_part(first_row[k]), limit[k]);
+  }
+  for_each_part(parts, [&](std::size_t k) {
+    Reader& reader = *readers[k];
+    csv_parser* p = parsers[k].get();
+    if (k > 0) feed_range(p, reader, fd, 0, header_end, buffers[k].get(), true, path);
+    reader.set_line(first_line[k]);
+    feed_range(p, reader, fd, bounds[k], bounds[k + 1], buffers[k].get(), false, path);
+    csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
+    if (reader.failed()) reader.rethrow();
+  });
+  for (std::size_t k = 1; k < parts; ++k) owner.absorb(*readers[k]);
+  return owner.finish(size);
 }
 
 }  // namespace
@@ -627,6 +819,13 @@ CsvTable read_csv(const CsvRequest& request) {
   const std::size_t chunk =
       regular ? std::clamp<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 4096, kChunk) : kChunk;
   std::unique_ptr<char[]> buf(new char[chunk]);
+  // More parts than cores only cost memory (a 1 MiB buffer each): at most 8, or one per core.
+  const std::size_t threads = std::min(request.threads == 0 ? hardware_threads() : request.threads,
+                                       std::max<std::size_t>(8, hardware_threads()));
+  if (regular && threads > 1 && static_cast<std::size_t>(st.st_size) >= request.parallel_min_bytes) {
+    if (std::optional<CsvTable> table = read_csv_parallel(request, fd, static_cast<std::size_t>(st.st_size), threads))
+      return std::move(*table);
+  }
   if (regular) {
 #ifdef POSIX_FADV_SEQUENTIAL
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -47,6 +47,7 @@ Experiment load_local(const ExperimentConfig& config, Communicator* communicator
   request.features = config.data.features;
   request.target_as_text = family->text_target();
   request.drop_missing = config.data.drop_missing;
+  request.threads = config.fit.threads;  // the threads that evaluate the rows also parse them (0: every core)
   CsvTable table = read_csv(request);
 
   Dataset& data = e.data;

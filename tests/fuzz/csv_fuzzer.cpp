@@ -1,9 +1,14 @@
 // Fuzz target: the CSV reader. The first byte picks one of a few request shapes; the rest is
 // the file. Column names are taken from the file's own first line (split naively at commas),
 // so seeds from real data files reach the number parsing and not only "unknown column".
-// Contract: a table or an InputError; no crash, no leak, no other exception.
+// Contract: a table or an InputError; no crash, no leak, no other exception. And the same
+// outcome on several threads (2 to 4, whatever the size) as on one: the same table, or an
+// InputError with the same message; a difference aborts.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,15 +61,46 @@ tapegrad::models::CsvRequest request_for(std::uint8_t shape, const std::string& 
   return r;
 }
 
+// The table, or the InputError's message.
+struct Outcome {
+  std::optional<tapegrad::models::CsvTable> table;
+  std::string error;
+};
+
+Outcome read(const tapegrad::models::CsvRequest& request) {
+  Outcome out;
+  try {
+    out.table = tapegrad::models::read_csv(request);
+  } catch (const tapegrad::models::InputError& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
+bool same(const Outcome& a, const Outcome& b) {
+  if (a.table.has_value() != b.table.has_value()) return false;
+  if (!a.table) return a.error == b.error;
+  const tapegrad::models::CsvTable &x = *a.table, &y = *b.table;
+  return x.feature_names == y.feature_names && x.features.rows() == y.features.rows() &&
+         x.features.cols() == y.features.cols() && x.features == y.features && x.target == y.target &&
+         x.target_text == y.target_text && x.rows_dropped == y.rows_dropped && x.file_bytes == y.file_bytes;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string path = tapegrad_fuzz::scratch().write("data.csv", text);
-  try {
-    tapegrad::models::read_csv(request_for(data[0], path, text));
-  } catch (const tapegrad::models::InputError&) {
+  tapegrad::models::CsvRequest request = request_for(data[0], path, text);
+  const Outcome one = read(request);
+  request.threads = 2 + (data[0] >> 4) % 3;
+  request.parallel_min_bytes = 0;
+  const Outcome several = read(request);
+  if (!same(one, several)) {
+    std::fprintf(stderr, "read_csv on %zu threads differs from one thread: \"%s\" against \"%s\"\n", request.threads,
+                 several.error.c_str(), one.error.c_str());
+    std::abort();
   }
   return 0;
 }

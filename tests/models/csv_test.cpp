@@ -435,3 +435,113 @@ TEST_CASE("read_csv parts: the parts' rows, in order, are the whole file's, erro
   last.part = 0;
   CHECK_NOTHROW(read_csv(last));
 }
+
+namespace {
+
+// The request on `threads` threads whatever the file's size.
+CsvRequest on_threads(CsvRequest r, std::size_t threads) {
+  r.threads = threads;
+  r.parallel_min_bytes = 0;
+  return r;
+}
+
+void check_same_table(const CsvTable& got, const CsvTable& want) {
+  CHECK(got.feature_names == want.feature_names);
+  CHECK(got.features.rows() == want.features.rows());
+  CHECK(got.features == want.features);
+  CHECK(got.target == want.target);
+  CHECK(got.target_text == want.target_text);
+  CHECK(got.rows_dropped == want.rows_dropped);
+  CHECK(got.file_bytes == want.file_bytes);
+}
+
+// Uneven lines, CRLF line ends, a quoted header cell after a UTF-8 BOM, blank lines, "NA" cells,
+// and a last line without a line end.
+std::string mixed_csv(int rows) {
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int> digits(0, 999999);
+  std::string text = "\xEF\xBB\xBF\"a\",b,label,y\r\n";
+  for (int i = 0; i < rows; ++i) {
+    text += std::to_string(digits(rng)) + "e-3," + (i % 97 == 5 ? "NA" : std::to_string(i)) + ",class" +
+            std::to_string(i % 3) + "," + std::to_string(i % 2);
+    if (i + 1 < rows) text += "\r\n";
+    if (i % 250 == 3) text += "\r\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("read_csv on several threads gives the table of one thread", "[csv]") {
+  TempDir dir;
+  const std::string path = dir.write("data.csv", mixed_csv(3001));
+  CsvRequest numeric = request(path, "y", {"b", "a"});
+  numeric.drop_missing = true;
+  CsvRequest text = request(path, "label", {"a", "y"});
+  text.target_as_text = true;
+  for (const CsvRequest& r : {numeric, text}) {
+    const CsvTable one = read_csv(r);
+    REQUIRE(one.features.rows() > 2900);
+    for (std::size_t threads : {2u, 3u, 8u}) {
+      INFO("target " << r.target << ", threads " << threads);
+      check_same_table(read_csv(on_threads(r, threads)), one);
+    }
+  }
+  // More threads than lines: the empty parts add nothing. A long last line without a line end,
+  // so that the parts after the first are empty (found by the CSV fuzzer).
+  for (const char* text : {"x,y\n1,0\n2,1\n", "x,y\n1,0\n2.000000000000000000000000000000,1"}) {
+    INFO(text);
+    const std::string small = dir.write("small.csv", text);
+    for (std::size_t threads : {2u, 5u}) check_same_table(read_csv(on_threads(request(small, "y"), threads)), read_csv(request(small, "y")));
+  }
+}
+
+TEST_CASE("read_csv on several threads reports the error a one-thread read meets first", "[csv]") {
+  TempDir dir;
+  std::string text = "x,y\n";
+  for (int i = 0; i < 2000; ++i) text += std::to_string(i) + "," + std::to_string(i % 2) + "\n";
+  const auto put = [&](int data_row, const std::string& cell) {  // data row r is line r + 1
+    std::size_t at = 0;
+    for (int line = 1; line <= data_row; ++line) at = text.find('\n', at) + 1;
+    text.replace(at, text.find(',', at) - at, cell);
+  };
+  put(1900, "oops");  // in the last of 4 parts
+  const std::string path = dir.write("data.csv", text);
+  const std::string late = error_of(request(path, "y"));
+  CHECK_THAT(late, Contains("line 1901, column \"x\" (1): expected a number, found \"oops\""));
+  for (std::size_t threads : {2u, 4u}) CHECK(error_of(on_threads(request(path, "y"), threads)) == late);
+  put(300, "1,2");  // a ragged row in the first part: reported instead
+  dir.write("data.csv", text);
+  const std::string early = error_of(request(path, "y"));
+  CHECK_THAT(early, Contains("line 301: expected 2 fields as in the header, found 3"));
+  CHECK(error_of(on_threads(request(path, "y"), 4)) == early);
+  // Every row dropped: the message counts the rows of every part.
+  const std::string gaps = dir.write("gaps.csv", "x,y\nNA,1\n2,\n,0\nNA,NA\n");
+  CsvRequest dropping = request(gaps, "y");
+  dropping.drop_missing = true;
+  CHECK(error_of(on_threads(dropping, 3)) == error_of(dropping));
+  CHECK_THAT(error_of(on_threads(dropping, 3)), Contains("all 4 rows"));
+}
+
+TEST_CASE("read_csv on several threads reads files it cannot split at line feeds on one thread", "[csv]") {
+  TempDir dir;
+  // A quoted cell of many lines across the middle of the file, and old Mac line ends (CR alone)
+  // after a CRLF header: a line feed does not always end a row, so splitting at line feeds would
+  // be wrong; the table is still the one-thread table.
+  std::string quoted = "x,y,note\n", mac = "x,y\r\n", many_lines = "\"";
+  for (int i = 0; i < 2000; ++i) many_lines += "x,y\n";
+  many_lines += "\"";
+  for (int i = 0; i < 400; ++i) {
+    quoted += std::to_string(i) + ",1," + (i == 200 ? many_lines : "plain") + "\n";
+    mac += std::to_string(i) + ",0\r";
+  }
+  for (const std::string& text : {quoted, mac}) {
+    const std::string path = dir.write("data.csv", text);
+    const CsvTable one = read_csv(request(path, "y", {"x"}));
+    REQUIRE(one.features.rows() == 400);
+    for (std::size_t threads : {2u, 3u}) check_same_table(read_csv(on_threads(request(path, "y", {"x"}), threads)), one);
+  }
+  // A line end inside the quoted header: still one table.
+  const std::string header = dir.write("header.csv", "\"x\ncol\",y\n1,0\n2,1\n3,0\n");
+  check_same_table(read_csv(on_threads(request(header, "y"), 2)), read_csv(request(header, "y")));
+}

@@ -3,7 +3,7 @@
 //
 // Only the requested columns are kept, straight into one column-major feature matrix: the
 // file is streamed in chunks and never held whole, so a 1,000,000 x 20 file peaks at little
-// more than the matrix itself. Errors are InputError naming the file, the line (1-based, the
+// more than the matrix itself, on one thread or on several. Errors are InputError naming the file, the line (1-based, the
 // header is line 1) and the column: a missing file, a ragged row, a non-numeric cell, an
 // empty table, an unknown column, a missing cell (unless drop_missing).
 #include <Eigen/Core>
@@ -23,6 +23,12 @@ struct CsvRequest {
   // distributed fit reads its own); errors still name the file's own line numbers.
   std::size_t part = 0;
   std::size_t parts = 1;
+  // Threads that parse a regular file together (0: one per core), each its own byte range of the
+  // rows, into the one matrix; the table is the same as from one thread. Files smaller than
+  // parallel_min_bytes, and files with a quote character or a lone CR among the data rows (where
+  // a line end need not end a row), are read on one thread.
+  std::size_t threads = 1;
+  std::size_t parallel_min_bytes = std::size_t{16} << 20;
 };
 
 struct CsvTable {
