@@ -138,7 +138,7 @@ std::string CheckReport::summary() const {
          std::to_string(n_failed()) + " failed, largest relative error " + format("%.3g", max_rel_error());
 }
 
-std::string CheckReport::table() const {
+std::string CheckReport::table(bool with_summary) const {
   std::size_t width = 9;  // "parameter"
   for (const CheckRow& r : rows) width = std::max(width, r.name.size());
   auto pad = [&](const std::string& s) { return s + std::string(width - s.size(), ' '); };
@@ -149,7 +149,7 @@ std::string CheckReport::table() const {
     out << pad(r.name) << format("  %19.12g  %19.12g  %10.2e  %10.2e  ", r.analytic, r.numeric, r.abs_error, r.rel_error)
         << (r.passed ? "PASS" : "FAIL") << (r.note.empty() ? "" : ": ") << r.note << "\n";
   }
-  out << summary() << "\n";
+  if (with_summary) out << summary() << "\n";
   return out.str();
 }
 

@@ -156,12 +156,12 @@ int check(const CheckArguments& args, std::ostream& out) {
     out << point.label << ":\n";
     // A table a person can read for small models; the summary and the failures for large ones.
     if (p <= 40) {
-      out << point.report.table();
+      out << point.report.table(false);
     } else {
       CheckReport failures = point.report;
       failures.rows.erase(std::remove_if(failures.rows.begin(), failures.rows.end(), [](const CheckRow& r) { return r.passed; }),
                           failures.rows.end());
-      if (!failures.rows.empty()) out << failures.table();
+      if (!failures.rows.empty()) out << failures.table(false);
     }
     out << point.report.summary() << "\n\n";
   }

@@ -81,6 +81,10 @@ TEST_CASE("tapegrad check prints the per-parameter table and exits 0 when every 
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("linear0.weight[1,Sepal.Length]") && Catch::Contains("random point 2") &&
                         Catch::Contains("PASSED"));
+  // One summary line per point (the starting point and 2 random ones), not the table's and another.
+  std::size_t summaries = 0;
+  for (std::size_t at = r.out.find("PASS: "); at != std::string::npos; at = r.out.find("PASS: ", at + 1)) ++summaries;
+  CHECK(summaries == 3);
 }
 
 TEST_CASE("bad input exits 2 with a message naming the file", "[cli]") {

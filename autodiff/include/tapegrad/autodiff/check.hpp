@@ -56,8 +56,9 @@ struct CheckReport {
   std::string row_kind = "parameters";  // what a row is, for the summary ("Hessian entries")
   std::size_t n_failed() const;
   double max_rel_error() const;
-  // An aligned table (parameter, analytic, numeric, abs error, rel error, PASS/FAIL) and the summary.
-  std::string table() const;
+  // An aligned table (parameter, analytic, numeric, abs error, rel error, PASS/FAIL), then the
+  // summary unless with_summary is false (a caller that prints only some rows, then the summary).
+  std::string table(bool with_summary = true) const;
   // One line: verdict, number of rows, failures, largest relative error.
   std::string summary() const;
 };
