@@ -31,10 +31,10 @@ class ModelObjective final : public Objective {
   Eigen::MatrixXd hessian(const Eigen::VectorXd& x) override;
 
  private:
-  double evaluate(const Dataset& data, const Eigen::VectorXd& x, Eigen::VectorXd& g) const;
-  double evaluate_shards(const Eigen::VectorXd& x, Eigen::VectorXd& g) const;
-  // The total log-likelihood's Hessian in one pass (Model::glm_hessian), summed over the shards.
-  std::optional<Eigen::MatrixXd> glm_hessian(const Eigen::VectorXd& x) const;
+  // part(rows) on the whole data set (a Dataset), or on every shard (a DataShard) concurrently
+  // with the parts added in shard order, so the sum is reproducible.
+  template <class T, class Part>
+  T sum_over_pieces(const Part& part) const;
 
   const Model& model_;
   const Dataset& data_;
