@@ -63,21 +63,39 @@ void explain_binary_y(const char* function, const Eigen::VectorXd& y) {
   }
 }
 
+// y is data: a NaN there is refused up front, naming the row.
+void explain_nan_y(const char* function, const Eigen::VectorXd& y) {
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (std::isnan(y[i])) throw_domain_at(function, "y", i, "must not be NaN", y[i]);
+  }
+}
+
 void check_classes(const char* function, const Eigen::VectorXi& y, Eigen::Index k) {
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     if (y[i] < 0 || y[i] >= k) throw_domain_at(function, "y", i, "must be a class index in 0.." + std::to_string(k - 1), y[i]);
   }
 }
 
-// The node keeps d lp / dW and d lp / db; its backward step scales them by the output's adjoint.
+// A scalar operand of a GLM node besides W and b (the normal's sigma) and d(sum)/d(it), which
+// the terms add up block by block.
+template <class Real>
+struct GlmScalar {
+  detail::ScalarArg<Real> arg = 0.0;  // not a variable: nothing to add
+  Real derivative = Real(0);
+};
+
+// The node keeps d lp / dW, d lp / db (and d lp / d scalar); its backward step scales them by
+// the output's adjoint.
 template <class Real>
 struct GlmNode final : MatrixNode<Real> {
   BasicMatVar<Real> w, b;  // b.size() == 0: no intercept
   const Real* dw;          // d x K, in the arena
   const Real* db;          // K, in the arena
+  GlmScalar<Real> scalar;
   Index out = 0;
-  GlmNode(Tape<Real>& t, const BasicMatVar<Real>& w_, const BasicMatVar<Real>& b_, const Real* dw_, const Real* db_)
-      : MatrixNode<Real>(t, nullptr, 0), w(w_), b(b_), dw(dw_), db(db_) {}
+  GlmNode(Tape<Real>& t, const BasicMatVar<Real>& w_, const BasicMatVar<Real>& b_, const Real* dw_, const Real* db_,
+          const GlmScalar<Real>& s)
+      : MatrixNode<Real>(t, nullptr, 0), w(w_), b(b_), dw(dw_), db(db_), scalar(s) {}
   void backward(Real* adj) override {
     const Real g = adj[out];
     if (is_zero(g)) return;
@@ -85,6 +103,7 @@ struct GlmNode final : MatrixNode<Real> {
     for (Eigen::Index k = 0; k < w.size(); ++k) aw[k] += g * dw[k];
     Real* ab = b.adjoint_data();
     for (Eigen::Index k = 0; k < b.size(); ++k) ab[k] += g * db[k];
+    if (scalar.arg.is_variable) adj[scalar.arg.index] += g * scalar.derivative;
   }
 };
 
@@ -102,10 +121,12 @@ void explain_nan(const char* function, const char* argument, const BasicMatVar<R
 
 // The shared pass. terms(start, len, eta, d) returns the log density of rows [start, start + len)
 // given their eta (len x K, column-major) and writes d lp / d eta there; explain_y() names a bad
-// y when the sum is NaN. `constant` is added to the sum (log y! for Poisson).
+// y when the sum is NaN. `constant` is added to the sum (log y! for Poisson). `scalar` is a
+// further operand whose derivative the terms fill in (*scalar, read once the rows are done).
 template <class Real, class Terms, class ExplainY>
 BasicVar<Real> glm(const char* function, Eigen::Index n_y, const DataMatrix& x, const BasicMatVar<Real>& w,
-                   const BasicMatVar<Real>& b, Eigen::Index k, Terms terms, ExplainY explain_y, double constant) {
+                   const BasicMatVar<Real>& b, Eigen::Index k, Terms terms, ExplainY explain_y, double constant,
+                   const GlmScalar<Real>* scalar = nullptr) {
   const Eigen::Index n = x.rows(), d = x.cols();
   check_shapes(function, n_y, x, w.rows(), w.cols(), b.size(), b.rows(), b.cols(), k);
   Tape<Real>& tape = active_tape<Real>();
@@ -145,7 +166,7 @@ BasicVar<Real> glm(const char* function, Eigen::Index n_y, const DataMatrix& x, 
     explain_nan(function, "w", w);
     explain_nan(function, "b", b);
   }
-  auto* node = emplace_node<GlmNode<Real>>(tape, w, b, dw, db);
+  auto* node = emplace_node<GlmNode<Real>>(tape, w, b, dw, db, scalar ? *scalar : GlmScalar<Real>{});
   BasicVar<Real> out = new_scalar_output(tape, Real(total + constant));
   node->out = out.index();
   return out;
@@ -184,6 +205,34 @@ BasicVar<Real> categorical_logit_glm_lpmf(const Eigen::VectorXi& y, const DataMa
     return detail::categorical_forward(y.data() + start, eta, len, k, d);
   };
   return glm(kName, y.size(), x, w, b, k, terms, [] {}, 0.0);
+}
+
+// r = y - eta, z = r / sigma: lp_i = -z^2 / 2 - log sigma - log sqrt(2 pi),
+// d lp_i / d eta_i = r / sigma^2, d lp / d sigma = sum_i (z_i^2 - 1) / sigma.
+template <class Real>
+BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd& y, const DataMatrix& x, const BasicMatVar<Real>& w,
+                                  const BasicMatVar<Real>& b, detail::ScalarParam<Real> sigma) {
+  static constexpr const char* kName = "normal_id_glm_lpdf";
+  detail::check_positive_finite(kName, "sigma", value_of(sigma.value));
+  explain_nan_y(kName, y);
+  using std::log;
+  using Array = Eigen::Array<Real, Eigen::Dynamic, 1>;
+  const Real s = sigma.value, inv_s2 = 1.0 / (s * s), log_s = log(s);
+  GlmScalar<Real> scalar{sigma, Real(0)};
+  const auto terms = [&](Eigen::Index start, Eigen::Index len, const Real* eta, Real* d) {
+    const auto r = y.segment(start, len).array().template cast<Real>() - Eigen::Map<const Array>(eta, len);
+    Eigen::Map<Array>(d, len) = r * inv_s2;
+    const Real sum_z2 = r.square().sum() * inv_s2;
+    const double n = static_cast<double>(len);
+    scalar.derivative += (sum_z2 - n) / s;
+    return Real(-0.5 * sum_z2 - n * (log_s + detail::kLogSqrtTwoPi));
+  };
+  return glm(kName, y.size(), x, w, b, 1, terms, [] {}, 0.0, &scalar);
+}
+template <class Real>
+BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd& y, const DataMatrix& x, const BasicMatVar<Real>& w,
+                                  detail::ScalarParam<Real> sigma) {
+  return normal_id_glm_lpdf(y, x, w, BasicMatVar<Real>(), sigma);
 }
 
 template <class Real>
@@ -321,7 +370,44 @@ GlmDerivatives categorical_logit_glm_derivatives(const Eigen::VectorXi& y, const
   return glm_derivatives(kName, y.size(), x, w, b, terms, curvature, [] {}, 0.0);
 }
 
+// With s = log sigma, lp_i = -s - log sqrt(2 pi) - r_i^2 e^{-2s} / 2, r_i = y_i - eta_i:
+//   d lp / d eta = r / sigma^2        d^2 lp / d eta^2 = -1 / sigma^2
+//   d lp / d s = z^2 - 1              d^2 lp / d s^2 = -2 z^2     d^2 lp / d eta d s = -2 r / sigma^2
+// so the (eta, s) block of H is -2 times the gradient with respect to (vec(W), b).
+GlmDerivatives normal_id_glm_derivatives(const Eigen::VectorXd& y, const DataMatrix& x, const Eigen::MatrixXd& w,
+                                         const Eigen::RowVectorXd& b, double sigma, bool log_sigma_too) {
+  static constexpr const char* kName = "normal_id_glm_derivatives";
+  detail::check_positive_finite(kName, "sigma", sigma);
+  explain_nan_y(kName, y);
+  const double inv_s2 = 1.0 / (sigma * sigma), log_s = std::log(sigma);
+  double sum_z2 = 0;
+  const auto terms = [&](Eigen::Index start, Eigen::Index len, const double* eta, double* r) {
+    const auto res = y.segment(start, len).array() - Eigen::Map<const Eigen::ArrayXd>(eta, len);
+    Eigen::Map<Eigen::ArrayXd>(r, len) = res * inv_s2;
+    const double z2 = res.square().sum() * inv_s2;
+    sum_z2 += z2;
+    return -0.5 * z2 - static_cast<double>(len) * (log_s + detail::kLogSqrtTwoPi);
+  };
+  const auto curvature = [&](Eigen::Index, Eigen::Index len, const Eigen::MatrixXd&, const Eigen::MatrixXd&, Eigen::Index,
+                             Eigen::Index, Eigen::VectorXd& h) { h.head(len).setConstant(-inv_s2); };
+  GlmDerivatives out = glm_derivatives(kName, y.size(), x, w, b, terms, curvature, [] {}, 0.0);
+  if (!log_sigma_too) return out;
+  const Eigen::Index p = out.gradient.size();
+  const bool nan = std::isnan(out.value);  // then everything is NaN, as for the other entries
+  out.gradient.conservativeResize(p + 1);
+  out.gradient[p] = nan ? out.value : sum_z2 - static_cast<double>(y.size());
+  out.hessian.conservativeResize(p + 1, p + 1);
+  out.hessian.col(p).head(p) = -2.0 * out.gradient.head(p);
+  out.hessian.row(p).head(p) = out.hessian.col(p).head(p).transpose();
+  out.hessian(p, p) = nan ? out.value : -2.0 * sum_z2;
+  return out;
+}
+
 #define TAPEGRAD_INSTANTIATE_GLM(Real)                                                                                 \
+  template BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd&, const DataMatrix&, const BasicMatVar<Real>&,       \
+                                             const BasicMatVar<Real>&, detail::ScalarParam<Real>);                    \
+  template BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd&, const DataMatrix&, const BasicMatVar<Real>&,       \
+                                             detail::ScalarParam<Real>);                                              \
   template BasicVar<Real> bernoulli_logit_glm_lpmf(const Eigen::VectorXd&, const DataMatrix&, const BasicMatVar<Real>&, \
                                                    const BasicMatVar<Real>&);                                          \
   template BasicVar<Real> bernoulli_logit_glm_lpmf(const Eigen::VectorXd&, const DataMatrix&, const BasicMatVar<Real>&); \

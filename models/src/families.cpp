@@ -72,6 +72,19 @@ class Gaussian final : public GenericFamily<Gaussian> {
     if (learned()) return normal_lpdf(data.target, mean, exp(theta[0]));
     return normal_lpdf(data.target, mean, fixed_sigma_);
   }
+  // Linear regression: the mean is x W + b itself, one pass over x (normal_id_glm_lpdf).
+  template <class Real>
+  BasicVar<Real> glm_impl(const DataMatrix& x, const Affine<Real>& a, const Dataset& data,
+                          const ParamBlock<Real>& theta) const {
+    if (learned()) return normal_id_glm_lpdf(data.target, x, a.weight, a.bias, exp(theta[0]));
+    return normal_id_glm_lpdf(data.target, x, a.weight, a.bias, fixed_sigma_);
+  }
+  std::optional<GlmDerivatives> glm_derivatives_impl(const DataMatrix& x, const Eigen::MatrixXd& w,
+                                                     const Eigen::RowVectorXd& b, const Eigen::VectorXd& own,
+                                                     const Dataset& data) const {
+    if (learned()) return normal_id_glm_derivatives(data.target, x, w, b, std::exp(own[0]), true);
+    return normal_id_glm_derivatives(data.target, x, w, b, fixed_sigma_);
+  }
 
  private:
   bool learned() const { return fixed_sigma_ == 0; }

@@ -68,8 +68,9 @@ BasicVar<Real> Model::record(const std::vector<BasicVar<Real>>& theta, const Dat
                              const Dataset& data) const {
   const std::size_t own = offsets_.back();
   const ParamBlock<Real> family_block{&theta, own, theta.size() - own};
-  // One affine layer before the family's fused activation: a GLM, one pass over the data.
-  if (evaluated_ == 1 && !fused_.empty()) {
+  // One affine layer (before the family's fused activation, if it has one): a GLM, one pass
+  // over the data, where the family has that form.
+  if (evaluated_ == 1) {
     const ParamBlock<Real> block{&theta, offsets_[0], offsets_[1] - offsets_[0]};
     if (const auto affine = layers_[0]->affine(features.cols(), block)) {
       if (auto ll = family_->glm_log_likelihood(features, *affine, data, family_block)) return *ll;
@@ -104,10 +105,9 @@ std::optional<Eigen::MatrixXd> Model::glm_hessian(const Eigen::VectorXd& theta, 
   // Only the built-in linear layer: its affine() arranges parameters without arithmetic, so the
   // Hessian in (vec(W), b) is the Hessian in theta, its entries moved. A layer whose W and b
   // were functions of theta would need the chain rule's second-order term.
-  if (evaluated_ != 1 || fused_.empty() || layers_[0]->type() != "linear" || !family_->parameters().empty()) {
-    return std::nullopt;
-  }
+  if (evaluated_ != 1 || layers_[0]->type() != "linear") return std::nullopt;
   const Eigen::Index p = theta.size();
+  const auto layer_count = static_cast<Eigen::Index>(offsets_[1]);  // the family's own parameters follow
   // Where each entry of W and b lives in theta: affine() asked with theta = (0, 1, 2, ...).
   ScopedTape tape;
   std::vector<Var> positions;
@@ -126,20 +126,23 @@ std::optional<Eigen::MatrixXd> Model::glm_hessian(const Eigen::VectorXd& theta, 
     for (Eigen::Index k = 0; k < m->size(); ++k) {
       const double v = m->data()[k];
       const auto i = static_cast<Eigen::Index>(v);
-      if (!(v >= 0 && v < static_cast<double>(p)) || static_cast<double>(i) != v || seen[static_cast<std::size_t>(i)])
+      if (!(v >= 0 && v < static_cast<double>(layer_count)) || static_cast<double>(i) != v ||
+          seen[static_cast<std::size_t>(i)])
         return std::nullopt;
       seen[static_cast<std::size_t>(i)] = true;
       at.push_back(i);
     }
   }
-  if (static_cast<Eigen::Index>(at.size()) != p) return std::nullopt;
+  if (static_cast<Eigen::Index>(at.size()) != layer_count) return std::nullopt;
+  for (Eigen::Index i = layer_count; i < p; ++i) at.push_back(i);  // u's tail: the family's parameters, as in theta
 
   Eigen::MatrixXd w(w_at.rows(), w_at.cols());
   for (Eigen::Index k = 0; k < w.size(); ++k) w.data()[k] = theta[at[static_cast<std::size_t>(k)]];
   Eigen::RowVectorXd b(b_at.size());
   for (Eigen::Index k = 0; k < b.size(); ++k) b[k] = theta[at[static_cast<std::size_t>(w.size() + k)]];
-  const std::optional<GlmDerivatives> u = family_->glm_derivatives(features, w, b, data);
-  if (!u) return std::nullopt;
+  const std::optional<GlmDerivatives> u =
+      family_->glm_derivatives_with_parameters(features, w, b, theta.tail(p - layer_count), data);
+  if (!u || u->hessian.rows() != p) return std::nullopt;
   Eigen::MatrixXd h(p, p);
   for (Eigen::Index j = 0; j < p; ++j)
     for (Eigen::Index i = 0; i < p; ++i) h(at[static_cast<std::size_t>(i)], at[static_cast<std::size_t>(j)]) = u->hessian(i, j);

@@ -20,7 +20,7 @@ namespace {
 
 struct Data {
   Eigen::MatrixXd X;
-  Eigen::VectorXd binary, counts;
+  Eigen::VectorXd binary, counts, continuous;
   Eigen::VectorXi classes;
 };
 
@@ -35,8 +35,10 @@ Data make_data(Eigen::Index n, Eigen::Index d, int k, unsigned seed) {
   data.binary.resize(n);
   data.counts.resize(n);
   data.classes.resize(n);
+  data.continuous.resize(n);
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = 0; j < d; ++j) data.X(i, j) = z(rng) / std::sqrt(static_cast<double>(d));
+    data.continuous[i] = 0.5 + data.X(i, 0) + 0.8 * z(rng);
     data.binary[i] = z(rng) > 0.3 ? 1.0 : 0.0;
     data.counts[i] = poisson(rng);
     data.classes[i] = cls(rng);
@@ -52,9 +54,19 @@ Eigen::VectorXd start(Eigen::Index size, unsigned seed) {
   return theta;
 }
 
-enum class Family { bernoulli, poisson, categorical };
+// normal: sigma held at kSigma; normal_learned: sigma = exp(theta's last entry).
+enum class Family { bernoulli, poisson, categorical, normal, normal_learned };
+constexpr Family kFamilies[] = {Family::bernoulli, Family::poisson, Family::categorical, Family::normal,
+                                Family::normal_learned};
+constexpr double kSigma = 0.7;
 
-// theta = (W column-major, then b when with_bias); `fused` picks the GLM node or the two-node form.
+// Parameters of a GLM of family f on d features with k classes: W, b, and log sigma if learned.
+Eigen::Index parameter_count(Family f, Eigen::Index d, int k, bool with_bias) {
+  return d * k + (with_bias ? k : 0) + (f == Family::normal_learned ? 1 : 0);
+}
+
+// theta = (W column-major, then b when with_bias, then log sigma for normal_learned); `fused`
+// picks the GLM node or the two-node form.
 struct Glm {
   const Data* data;
   DataMatrix x;
@@ -72,8 +84,18 @@ struct Glm {
         with_bias ? tapegrad::to_matrix(theta, static_cast<std::size_t>(d * k), 1, k) : tapegrad::BasicMatVar<Real>();
     const Eigen::Index first = x.data() - data->X.data();  // the shard's first row
     const Eigen::Index n = x.rows();
+    const auto sigma = [&] {
+      return family == Family::normal_learned ? tapegrad::BasicVar<Real>(exp(theta[theta.size() - 1]))
+                                              : tapegrad::BasicVar<Real>(kSigma);
+    };
     if (fused) {
       switch (family) {
+        case Family::normal:
+        case Family::normal_learned: {
+          const Eigen::VectorXd yy = data->continuous.segment(first, n);
+          return with_bias ? tapegrad::normal_id_glm_lpdf(yy, x, w, b, sigma())
+                           : tapegrad::normal_id_glm_lpdf(yy, x, w, sigma());
+        }
         case Family::bernoulli:
           return with_bias ? tapegrad::bernoulli_logit_glm_lpmf(Eigen::VectorXd(data->binary.segment(first, n)), x, w, b)
                            : tapegrad::bernoulli_logit_glm_lpmf(Eigen::VectorXd(data->binary.segment(first, n)), x, w);
@@ -100,6 +122,10 @@ struct Glm {
       case Family::categorical:
         labels = data->classes.segment(first, n);
         return tapegrad::categorical_logit_lpmf(labels, eta);
+      case Family::normal:
+      case Family::normal_learned:
+        y = data->continuous.segment(first, n);
+        return tapegrad::normal_lpdf(y, eta, sigma());
     }
     throw std::logic_error("unreachable");
   }
@@ -110,7 +136,14 @@ double rel(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
 }
 
 const char* name(Family f) {
-  return f == Family::bernoulli ? "bernoulli" : f == Family::poisson ? "poisson" : "categorical";
+  switch (f) {
+    case Family::bernoulli: return "bernoulli";
+    case Family::poisson: return "poisson";
+    case Family::categorical: return "categorical";
+    case Family::normal: return "normal, sigma fixed";
+    case Family::normal_learned: return "normal, sigma learned";
+  }
+  return "";
 }
 
 // The one-pass second order of `glm` at theta (W column-major, then b: the layout of u).
@@ -125,6 +158,10 @@ tapegrad::GlmDerivatives one_pass(const Glm& glm, const Eigen::VectorXd& theta) 
       return tapegrad::poisson_log_glm_derivatives(glm.data->counts, glm.x, w, b);
     case Family::categorical:
       return tapegrad::categorical_logit_glm_derivatives(glm.data->classes, glm.x, w, b);
+    case Family::normal:
+      return tapegrad::normal_id_glm_derivatives(glm.data->continuous, glm.x, w, b, kSigma);
+    case Family::normal_learned:
+      return tapegrad::normal_id_glm_derivatives(glm.data->continuous, glm.x, w, b, std::exp(theta[theta.size() - 1]), true);
   }
   throw std::logic_error("unreachable");
 }
@@ -133,14 +170,14 @@ tapegrad::GlmDerivatives one_pass(const Glm& glm, const Eigen::VectorXd& theta) 
 TEST_CASE("glm: each fused node, and its one-pass derivatives, equal the two-node form's value, gradient and Hessian",
           "[glm]") {
   const Data data = make_data(1000, 40, 3, 5);
-  for (Family family : {Family::bernoulli, Family::poisson, Family::categorical}) {
+  for (Family family : kFamilies) {
     for (bool with_bias : {true, false}) {
       const int k = family == Family::categorical ? 3 : 1;
       INFO(name(family) << (with_bias ? " with" : " without") << " an intercept");
       const Glm fused{&data, data_view(data.X), family, k, with_bias, true};
       Glm two_node = fused;
       two_node.fused = false;
-      const Eigen::VectorXd theta = start(40 * k + (with_bias ? k : 0), 11);
+      const Eigen::VectorXd theta = start(parameter_count(family, 40, k, with_bias), 11);
       const auto a = tapegrad::gradient(fused, theta), b = tapegrad::gradient(two_node, theta);
       CHECK(std::abs(a.value - b.value) <= 1e-12 * std::abs(b.value));
       CHECK(rel(a.gradient, b.gradient) <= 1e-12);
@@ -166,12 +203,13 @@ TEST_CASE("glm: on a shard's rows the node equals the same rows copied out", "[g
   copied.binary = data.binary.segment(300, 500);
   copied.counts = data.counts.segment(300, 500);
   copied.classes = data.classes.segment(300, 500);
-  for (Family family : {Family::bernoulli, Family::poisson, Family::categorical}) {
+  copied.continuous = data.continuous.segment(300, 500);
+  for (Family family : kFamilies) {
     INFO(name(family));
     const int k = family == Family::categorical ? 4 : 1;
     const Glm shard{&data, data_rows(data.X, 300, 500), family, k, true, true};
     const Glm whole{&copied, data_view(copied.X), family, k, true, true};
-    const Eigen::VectorXd theta = start(41 * k, 12);
+    const Eigen::VectorXd theta = start(parameter_count(family, 40, k, true), 12);
     const auto a = tapegrad::gradient(shard, theta), b = tapegrad::gradient(whole, theta);
     CHECK(a.value == b.value);  // the same blocks of the same rows: bitwise
     CHECK(a.gradient == b.gradient);
@@ -180,11 +218,11 @@ TEST_CASE("glm: on a shard's rows the node equals the same rows copied out", "[g
 
 TEST_CASE("glm: gradients and Hessians match finite differences", "[glm]") {
   const Data data = make_data(300, 5, 3, 7);
-  for (Family family : {Family::bernoulli, Family::poisson, Family::categorical}) {
+  for (Family family : kFamilies) {
     INFO(name(family));
     const int k = family == Family::categorical ? 3 : 1;
     const Glm f{&data, data_view(data.X), family, k, true, true};
-    const Eigen::VectorXd theta = start(6 * k, 13);
+    const Eigen::VectorXd theta = start(parameter_count(family, 5, k, true), 13);
     const tapegrad::CheckReport g = tapegrad::check_gradient_on_tape(f, theta);
     INFO(g.table());
     CHECK(g.passed);
@@ -225,6 +263,21 @@ TEST_CASE("glm: bad input is refused with the argument, the row or the element",
   bad_w(2, 0) = NAN;
   CHECK_THROWS_WITH(tapegrad::bernoulli_logit_glm_lpmf(data.binary, x, tapegrad::MatVar(bad_w), b),
                     "bernoulli_logit_glm_lpmf: w[2,0] must not be NaN, got nan");
+
+  Eigen::VectorXd continuous = data.continuous;
+  continuous[7] = NAN;
+  CHECK_THROWS_WITH(tapegrad::normal_id_glm_lpdf(continuous, x, w, b, 1.0), "normal_id_glm_lpdf: y[7] must not be NaN, got nan");
+  CHECK_THROWS_WITH(tapegrad::normal_id_glm_lpdf(data.continuous, x, w, b, -1.0),
+                    "normal_id_glm_lpdf: sigma must be positive and finite, got -1");
+  CHECK_THROWS_WITH(tapegrad::normal_id_glm_lpdf(data.continuous, x, tapegrad::MatVar(bad_w), b, 1.0),
+                    "normal_id_glm_lpdf: w[2,0] must not be NaN, got nan");
+  const Eigen::RowVectorXd b_row = Eigen::RowVectorXd::Constant(1, 0.2);
+  CHECK_THROWS_WITH(tapegrad::normal_id_glm_derivatives(data.continuous, x, w.value(), b_row, 0.0, true),
+                    "normal_id_glm_derivatives: sigma must be positive and finite, got 0");
+  CHECK_THROWS_WITH(tapegrad::normal_id_glm_derivatives(continuous, x, w.value(), b_row, 1.0),
+                    "normal_id_glm_derivatives: y[7] must not be NaN, got nan");
+  CHECK_THROWS_WITH(tapegrad::normal_id_glm_derivatives(data.continuous, x, bad_w, b_row, 1.0, true),
+                    "normal_id_glm_derivatives: w[2,0] must not be NaN, got nan");
 }
 
 TEST_CASE("glm: logits of +-1000 give a finite value and the exact gradient", "[glm]") {

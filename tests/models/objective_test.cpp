@@ -103,19 +103,22 @@ TEST_CASE("a fit on 2 threads gives the single-thread estimates, standard errors
 }
 
 // linear + sigmoid + bernoulli is a GLM: the model hands W and b to the family's fused node, so
-// the tape holds no N-sized arrays (tapegrad::bernoulli_logit_glm_lpmf); a hidden layer does not.
+// the tape holds no N-sized arrays (tapegrad::bernoulli_logit_glm_lpmf); so is linear + gaussian
+// (normal_id_glm_lpdf, sigma learned); a hidden layer is not.
 TEST_CASE("a one-layer model records one GLM node whose tape does not grow with the rows", "[models]") {
   tapegrad::testing::TempDir dir;
-  auto arena_bytes = [&](std::size_t n, bool hidden) {
+  auto arena_bytes = [&](std::size_t n, bool hidden, const char* family = "bernoulli") {
     dir.write("data.csv", logistic_csv(n));
+    const bool gaussian = std::string(family) == "gaussian";
     const nlohmann::json model =
-        hidden ? nlohmann::json::parse(R"([{"type": "linear", "units": 2}, {"type": "tanh"},
+        hidden     ? nlohmann::json::parse(R"([{"type": "linear", "units": 2}, {"type": "tanh"},
                                            {"type": "linear", "units": 1}, {"type": "sigmoid"}])")
-               : nlohmann::json::parse(R"([{"type": "linear", "units": 1}, {"type": "sigmoid"}])");
+        : gaussian ? nlohmann::json::parse(R"([{"type": "linear", "units": 1}])")
+                   : nlohmann::json::parse(R"([{"type": "linear", "units": 1}, {"type": "sigmoid"}])");
     const nlohmann::json j = {{"name", "glm"},
                               {"data", {{"csv", "data.csv"}, {"target", "y"}}},
                               {"model", model},
-                              {"likelihood", {{"family", "bernoulli"}}}};
+                              {"likelihood", {{"family", family}}}};
     const Experiment e = load_experiment(parse_config(j, dir.dir()));
     tapegrad::ScopedTape tape;
     std::vector<tapegrad::Var> theta;
@@ -125,6 +128,7 @@ TEST_CASE("a one-layer model records one GLM node whose tape does not grow with 
     return tape.arena_bytes();
   };
   CHECK(arena_bytes(2000, false) == arena_bytes(8000, false));
+  CHECK(arena_bytes(2000, false, "gaussian") == arena_bytes(8000, false, "gaussian"));
   CHECK(arena_bytes(8000, true) > arena_bytes(2000, true));
 }
 
@@ -166,6 +170,10 @@ TEST_CASE("a GLM's one-pass Hessian equals the forward-over-reverse sweeps'", "[
       {"bernoulli, no intercept", "y",
        {{{"type", "linear"}, {"units", 1}, {"bias", false}}, {{"type", "sigmoid"}}}, {{"family", "bernoulli"}}, true},
       {"poisson", "count", {linear1, {{"type", "exp"}}}, {{"family", "poisson"}}, true},
+      {"gaussian, sigma learned (log sigma in theta)", "count", {linear1}, {{"family", "gaussian"}}, true},
+      {"gaussian, sigma fixed, no intercept", "count", {{{"type", "linear"}, {"units", 1}, {"bias", false}}},
+       {{"family", "gaussian"}, {"sigma", 1.5}}, true},
+      {"gaussian after an identity layer", "count", {linear1, {{"type", "identity"}}}, {{"family", "gaussian"}}, false},
       {"categorical", "cls", {{{"type", "linear"}, {"units", 3}}, {{"type", "softmax"}}}, {{"family", "categorical"}}, true},
       {"categorical with a reference class", "cls", {{{"type", "linear"}, {"units", 2}}, {{"type", "softmax"}}},
        {{"family", "categorical"}, {"reference_class", 0}}, false},

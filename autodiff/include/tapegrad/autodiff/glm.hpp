@@ -12,14 +12,24 @@
 // from the two-node form by rounding only.
 //
 // x: N x d data as a DataMatrix view (data_view(X) for a whole matrix, data_rows for a shard's
-// rows), read only during the call. W: d x K; b: 1 x K, or omitted (no intercept). bernoulli and poisson have
-// K = 1; categorical has one column of W per class.
+// rows), read only during the call. W: d x K; b: 1 x K, or omitted (no intercept). normal,
+// bernoulli and poisson have K = 1; categorical has one column of W per class.
 
 #include <Eigen/Core>
 
+#include "tapegrad/autodiff/densities.hpp"
 #include "tapegrad/autodiff/matrix.hpp"
 
 namespace tapegrad {
+
+// sum_i log N(y_i | x_i W + b, sigma) (linear regression); sigma a Var (learned), an expression
+// over Vars, or a double (held fixed).
+template <class Real>
+BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd& y, const DataMatrix& x, const BasicMatVar<Real>& w,
+                                  const BasicMatVar<Real>& b, detail::ScalarParam<Real> sigma);
+template <class Real>
+BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd& y, const DataMatrix& x, const BasicMatVar<Real>& w,
+                                  detail::ScalarParam<Real> sigma);
 
 // sum_i log Bernoulli(y_i | sigmoid(x_i W + b)); y_i in {0, 1}.
 template <class Real>
@@ -61,5 +71,9 @@ GlmDerivatives poisson_log_glm_derivatives(const Eigen::VectorXd& y, const DataM
                                            const Eigen::RowVectorXd& b = Eigen::RowVectorXd());
 GlmDerivatives categorical_logit_glm_derivatives(const Eigen::VectorXi& y, const DataMatrix& x, const Eigen::MatrixXd& w,
                                                  const Eigen::RowVectorXd& b = Eigen::RowVectorXd());
+// The normal sum with sigma held fixed: u = (vec(W), b). With log_sigma_too, sigma is a
+// parameter too, as it is fitted, on the log scale: u = (vec(W), b, log sigma).
+GlmDerivatives normal_id_glm_derivatives(const Eigen::VectorXd& y, const DataMatrix& x, const Eigen::MatrixXd& w,
+                                         const Eigen::RowVectorXd& b, double sigma, bool log_sigma_too = false);
 
 }  // namespace tapegrad

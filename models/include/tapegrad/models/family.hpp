@@ -70,8 +70,8 @@ class Family {
   // sum_i log p(y_i | output_i), output being the fused activation's input where there is one.
   virtual Var log_likelihood(const MatVar& output, const Dataset& data, const ParamBlock<double>& theta) const = 0;
   virtual HVar log_likelihood(const HMatVar& output, const Dataset& data, const ParamBlock<Dual>& theta) const = 0;
-  // The same sum for a model that is one affine layer and this family's fused activation,
-  // output = x W + b, evaluated without recording the output: a GLM node reads x once
+  // The same sum for a model that is one affine layer (then this family's fused activation, if
+  // it has one), output = x W + b, evaluated without recording the output: a GLM node reads x once
   // (glm.hpp). Empty when the family has no such form; the model then records its layers.
   virtual std::optional<Var> glm_log_likelihood(const DataMatrix& /*x*/, const Affine<double>& /*affine*/,
                                                 const Dataset& /*data*/, const ParamBlock<double>& /*theta*/) const {
@@ -87,17 +87,34 @@ class Family {
                                                         const Eigen::RowVectorXd& /*b*/, const Dataset& /*data*/) const {
     return std::nullopt;
   }
+  // The same with respect to (vec(W), b, own): `own` holds the family's parameters() as theta
+  // does (a learned sigma as log sigma). By default: glm_derivatives when there are none.
+  virtual std::optional<GlmDerivatives> glm_derivatives_with_parameters(const DataMatrix& x, const Eigen::MatrixXd& w,
+                                                                        const Eigen::RowVectorXd& b,
+                                                                        const Eigen::VectorXd& own,
+                                                                        const Dataset& data) const {
+    if (own.size() != 0) return std::nullopt;
+    return glm_derivatives(x, w, b, data);
+  }
 };
 
 namespace detail {
 // Whether a family has `template <class Real> BasicVar<Real> glm_impl(const DataMatrix&,
-// const Affine<Real>&, const Dataset&) const`.
+// const Affine<Real>&, const Dataset&) const`, or the same with its own parameters as a fourth
+// argument, `const ParamBlock<Real>&`.
 template <class F, class = void>
 struct has_glm_impl : std::false_type {};
 template <class F>
 struct has_glm_impl<F, std::void_t<decltype(std::declval<const F&>().glm_impl(
                            std::declval<const DataMatrix&>(), std::declval<const Affine<double>&>(),
                            std::declval<const Dataset&>()))>> : std::true_type {};
+template <class F, class = void>
+struct has_glm_impl_with_parameters : std::false_type {};
+template <class F>
+struct has_glm_impl_with_parameters<F, std::void_t<decltype(std::declval<const F&>().glm_impl(
+                                           std::declval<const DataMatrix&>(), std::declval<const Affine<double>&>(),
+                                           std::declval<const Dataset&>(),
+                                           std::declval<const ParamBlock<double>&>()))>> : std::true_type {};
 // Whether a family has `std::optional<GlmDerivatives> glm_derivatives_impl(const DataMatrix&,
 // const Eigen::MatrixXd&, const Eigen::RowVectorXd&, const Dataset&) const`.
 template <class F, class = void>
@@ -107,11 +124,22 @@ struct has_glm_derivatives_impl<F, std::void_t<decltype(std::declval<const F&>()
                                        std::declval<const DataMatrix&>(), std::declval<const Eigen::MatrixXd&>(),
                                        std::declval<const Eigen::RowVectorXd&>(), std::declval<const Dataset&>()))>>
     : std::true_type {};
+// ... or `glm_derivatives_impl(x, w, b, own, data)`, own being its parameters as theta holds them.
+template <class F, class = void>
+struct has_glm_derivatives_impl_with_parameters : std::false_type {};
+template <class F>
+struct has_glm_derivatives_impl_with_parameters<
+    F, std::void_t<decltype(std::declval<const F&>().glm_derivatives_impl(
+           std::declval<const DataMatrix&>(), std::declval<const Eigen::MatrixXd&>(),
+           std::declval<const Eigen::RowVectorXd&>(), std::declval<const Eigen::VectorXd&>(),
+           std::declval<const Dataset&>()))>> : std::true_type {};
 }  // namespace detail
 
 // Implements the virtual members from templates of Derived: log_likelihood_impl (required),
-// glm_impl (optional: a family that has a GLM form writes it once for both scalar types) and
-// glm_derivatives_impl (optional: that form's one-pass value, gradient and Hessian).
+// glm_impl (optional: a family that has a GLM form writes it once for both scalar types; with a
+// ParamBlock fourth argument when the form uses the family's own parameters) and
+// glm_derivatives_impl (optional: that form's one-pass value, gradient and Hessian; with an
+// `own` argument before the data for a family with parameters).
 template <class Derived>
 class GenericFamily : public Family {
  public:
@@ -122,12 +150,12 @@ class GenericFamily : public Family {
     return static_cast<const Derived&>(*this).log_likelihood_impl(output, data, theta);
   }
   std::optional<Var> glm_log_likelihood(const DataMatrix& x, const Affine<double>& affine, const Dataset& data,
-                                        const ParamBlock<double>&) const override {
-    return glm(x, affine, data);
+                                        const ParamBlock<double>& theta) const override {
+    return glm(x, affine, data, theta);
   }
   std::optional<HVar> glm_log_likelihood(const DataMatrix& x, const Affine<Dual>& affine, const Dataset& data,
-                                         const ParamBlock<Dual>&) const override {
-    return glm(x, affine, data);
+                                         const ParamBlock<Dual>& theta) const override {
+    return glm(x, affine, data, theta);
   }
   std::optional<GlmDerivatives> glm_derivatives(const DataMatrix& x, const Eigen::MatrixXd& w, const Eigen::RowVectorXd& b,
                                                 const Dataset& data) const override {
@@ -137,11 +165,23 @@ class GenericFamily : public Family {
       return std::nullopt;
     }
   }
+  std::optional<GlmDerivatives> glm_derivatives_with_parameters(const DataMatrix& x, const Eigen::MatrixXd& w,
+                                                                const Eigen::RowVectorXd& b, const Eigen::VectorXd& own,
+                                                                const Dataset& data) const override {
+    if constexpr (detail::has_glm_derivatives_impl_with_parameters<Derived>::value) {
+      return static_cast<const Derived&>(*this).glm_derivatives_impl(x, w, b, own, data);
+    } else {
+      return Family::glm_derivatives_with_parameters(x, w, b, own, data);
+    }
+  }
 
  private:
   template <class Real>
-  std::optional<BasicVar<Real>> glm(const DataMatrix& x, const Affine<Real>& affine, const Dataset& data) const {
-    if constexpr (detail::has_glm_impl<Derived>::value) {
+  std::optional<BasicVar<Real>> glm(const DataMatrix& x, const Affine<Real>& affine, const Dataset& data,
+                                    const ParamBlock<Real>& theta) const {
+    if constexpr (detail::has_glm_impl_with_parameters<Derived>::value) {
+      return static_cast<const Derived&>(*this).glm_impl(x, affine, data, theta);
+    } else if constexpr (detail::has_glm_impl<Derived>::value) {
       return static_cast<const Derived&>(*this).glm_impl(x, affine, data);
     } else {
       return std::nullopt;
