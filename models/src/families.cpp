@@ -242,11 +242,25 @@ class Categorical final : public GenericFamily<Categorical> {
     if (a.bias.size() == 0) return categorical_logit_glm_lpmf(data.labels, x, w);
     return categorical_logit_glm_lpmf(data.labels, x, w, matmul(a.bias, insert_reference_));
   }
-  // Without a reference class only: with one, W R is not W (its Hessian then comes from the sweeps).
+  // With a reference class W R only places W's columns among K (the reference's is 0), so the
+  // derivatives with respect to (vec(W), b) are those of (vec(W R), b R) at the other classes'
+  // entries: the rows and columns of the K-class Hessian that belong to free parameters.
   std::optional<GlmDerivatives> glm_derivatives_impl(const DataMatrix& x, const Eigen::MatrixXd& w,
                                                      const Eigen::RowVectorXd& b, const Dataset& data) const {
-    if (reference_ >= 0) return std::nullopt;
-    return categorical_logit_glm_derivatives(data.labels, x, w, b);
+    if (reference_ < 0) return categorical_logit_glm_derivatives(data.labels, x, w, b);
+    const Eigen::RowVectorXd b_full = b.size() == 0 ? Eigen::RowVectorXd() : Eigen::RowVectorXd(b * insert_reference_);
+    GlmDerivatives full = categorical_logit_glm_derivatives(data.labels, x, w * insert_reference_, b_full);
+    const Eigen::Index d = x.cols(), k = insert_reference_.cols();
+    std::vector<Eigen::Index> free;  // u's entries in the K-class layout: W's columns, then b's
+    for (Eigen::Index c = 0; c < k; ++c)
+      for (Eigen::Index j = 0; j < d && c != reference_; ++j) free.push_back(j + d * c);
+    for (Eigen::Index c = 0; c < k && b.size() != 0; ++c)
+      if (c != reference_) free.push_back(d * k + c);
+    GlmDerivatives out;
+    out.value = full.value;
+    out.gradient = full.gradient(free);
+    out.hessian = full.hessian(free, free);
+    return out;
   }
 
  private:

@@ -154,7 +154,7 @@ std::string glm_csv() {
 
 // Standard errors of a GLM come from Model::glm_hessian: x^T diag(h) x in one pass over the rows
 // (glm.hpp). It must be the Hessian the p forward-over-reverse sweeps give, on 1 and 2 threads;
-// models it does not cover (a reference class, a hidden layer) keep the sweeps.
+// models it does not cover (a hidden layer, an identity layer after the linear one) keep the sweeps.
 TEST_CASE("a GLM's one-pass Hessian equals the forward-over-reverse sweeps'", "[models][threads]") {
   tapegrad::testing::TempDir dir;
   dir.write("data.csv", glm_csv());
@@ -176,7 +176,10 @@ TEST_CASE("a GLM's one-pass Hessian equals the forward-over-reverse sweeps'", "[
       {"gaussian after an identity layer", "count", {linear1, {{"type", "identity"}}}, {{"family", "gaussian"}}, false},
       {"categorical", "cls", {{{"type", "linear"}, {"units", 3}}, {{"type", "softmax"}}}, {{"family", "categorical"}}, true},
       {"categorical with a reference class", "cls", {{{"type", "linear"}, {"units", 2}}, {{"type", "softmax"}}},
-       {{"family", "categorical"}, {"reference_class", 0}}, false},
+       {{"family", "categorical"}, {"reference_class", 1}}, true},
+      {"categorical with a reference class, no intercept", "cls",
+       {{{"type", "linear"}, {"units", 2}, {"bias", false}}, {{"type", "softmax"}}},
+       {{"family", "categorical"}, {"reference_class", 2}}, true},
       {"a hidden layer", "y",
        {{{"type", "linear"}, {"units", 2}}, {{"type", "tanh"}}, linear1, {{"type", "sigmoid"}}}, {{"family", "bernoulli"}},
        false},
