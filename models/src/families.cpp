@@ -52,6 +52,9 @@ class Gaussian final : public GenericFamily<Gaussian> {
  public:
   explicit Gaussian(double fixed_sigma) : fixed_sigma_(fixed_sigma) {}
   std::string name() const override { return "gaussian"; }
+  // The mean is the model's output as it is: a last identity layer changes nothing, so a
+  // linear + identity model is linear regression too (one GLM pass).
+  std::string fused_activation() const override { return "identity"; }
   void check_output(const ModelShape& shape, const Dataset&) const override {
     require_units(shape, "gaussian", 1, "one mean per observation");
   }
