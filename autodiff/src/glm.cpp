@@ -209,6 +209,18 @@ BasicVar<Real> categorical_logit_glm_lpmf(const Eigen::VectorXi& y, const DataMa
 
 // r = y - eta, z = r / sigma: lp_i = -z^2 / 2 - log sigma - log sqrt(2 pi),
 // d lp_i / d eta_i = r / sigma^2, d lp / d sigma = sum_i (z_i^2 - 1) / sigma.
+namespace {
+// The normal terms of rows [start, start + len): writes d lp / d eta into d, returns sum z^2.
+template <class Real>
+Real normal_terms(const Eigen::VectorXd& y, Eigen::Index start, Eigen::Index len, const Real* eta, Real* d,
+                  const Real& inv_s2) {
+  using Array = Eigen::Array<Real, Eigen::Dynamic, 1>;
+  const auto r = y.segment(start, len).array().template cast<Real>() - Eigen::Map<const Array>(eta, len);
+  Eigen::Map<Array>(d, len) = r * inv_s2;
+  return r.square().sum() * inv_s2;
+}
+}  // namespace
+
 template <class Real>
 BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd& y, const DataMatrix& x, const BasicMatVar<Real>& w,
                                   const BasicMatVar<Real>& b, detail::ScalarParam<Real> sigma) {
@@ -216,13 +228,10 @@ BasicVar<Real> normal_id_glm_lpdf(const Eigen::VectorXd& y, const DataMatrix& x,
   detail::check_positive_finite(kName, "sigma", value_of(sigma.value));
   explain_nan_y(kName, y);
   using std::log;
-  using Array = Eigen::Array<Real, Eigen::Dynamic, 1>;
   const Real s = sigma.value, inv_s2 = 1.0 / (s * s), log_s = log(s);
   GlmScalar<Real> scalar{sigma, Real(0)};
   const auto terms = [&](Eigen::Index start, Eigen::Index len, const Real* eta, Real* d) {
-    const auto r = y.segment(start, len).array().template cast<Real>() - Eigen::Map<const Array>(eta, len);
-    Eigen::Map<Array>(d, len) = r * inv_s2;
-    const Real sum_z2 = r.square().sum() * inv_s2;
+    const Real sum_z2 = normal_terms(y, start, len, eta, d, inv_s2);
     const double n = static_cast<double>(len);
     scalar.derivative += (sum_z2 - n) / s;
     return Real(-0.5 * sum_z2 - n * (log_s + detail::kLogSqrtTwoPi));
@@ -382,9 +391,7 @@ GlmDerivatives normal_id_glm_derivatives(const Eigen::VectorXd& y, const DataMat
   const double inv_s2 = 1.0 / (sigma * sigma), log_s = std::log(sigma);
   double sum_z2 = 0;
   const auto terms = [&](Eigen::Index start, Eigen::Index len, const double* eta, double* r) {
-    const auto res = y.segment(start, len).array() - Eigen::Map<const Eigen::ArrayXd>(eta, len);
-    Eigen::Map<Eigen::ArrayXd>(r, len) = res * inv_s2;
-    const double z2 = res.square().sum() * inv_s2;
+    const double z2 = normal_terms(y, start, len, eta, r, inv_s2);
     sum_z2 += z2;
     return -0.5 * z2 - static_cast<double>(len) * (log_s + detail::kLogSqrtTwoPi);
   };
