@@ -25,9 +25,9 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
-#include <optional>
 #include <system_error>
 #include <thread>
 #include <unordered_map>

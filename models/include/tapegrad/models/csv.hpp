@@ -3,9 +3,9 @@
 //
 // Only the requested columns are kept, straight into one column-major feature matrix: the
 // file is streamed in chunks and never held whole, so a 1,000,000 x 20 file peaks at little
-// more than the matrix itself, on one thread or on several. Errors are InputError naming the file, the line (1-based, the
-// header is line 1) and the column: a missing file, a ragged row, a non-numeric cell, an
-// empty table, an unknown column, a missing cell (unless drop_missing).
+// more than the matrix itself, on one thread or on several. Errors are InputError naming the
+// file, the line (1-based, the header is line 1) and the column: a missing file, a ragged row,
+// a non-numeric cell, an empty table, an unknown column, a missing cell (unless drop_missing).
 #include <Eigen/Core>
 #include <cstddef>
 #include <string>
