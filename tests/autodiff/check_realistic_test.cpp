@@ -76,7 +76,8 @@ void check_likelihood(const Model& m, bool hessian_everywhere) {
         CHECK_FALSE(stale_report.rows[k].passed);
       }
 
-      if (hessian_everywhere || p.name == "MLE") {
+      // (The Student-t's Hessian check, 4 x 32 gradients over 10^5 rows, runs once: at the MLE, on the total.)
+      if (hessian_everywhere || (p.name == "MLE" && scale == 1)) {
         const tapegrad::CheckReport h = tapegrad::check_hessian(f, p.x);
         INFO(h.table());
         CHECK(h.passed);
@@ -91,7 +92,7 @@ TEST_CASE("check on real likelihoods: Weibull survival regression with a covaria
   check_likelihood(r::Weibull(), true);
 }
 
-TEST_CASE("check on real likelihoods: Student-t regression over 100,000 rows", "[check]") {
+TEST_CASE("check on real likelihoods: Student-t regression over 100000 rows", "[check]") {
   check_likelihood(r::StudentT(), false);
 }
 
