@@ -1,7 +1,5 @@
 #include "tapegrad/models/model_check.hpp"
 
-#include <random>
-
 #include "tapegrad/autodiff/drivers.hpp"
 
 namespace tapegrad::models {
@@ -16,15 +14,15 @@ ModelCheckResults check_model(const Experiment& experiment, const ModelCheckOpti
   tolerances.names = model.parameter_names();
   const Eigen::VectorXd start = model.initial_parameters(data, experiment.config.fit.optimizer.seed,
                                                          experiment.config.fit.spread_init);
+  CheckOptions around = tolerances;  // the points: the library's, so the same seed gives the same points
+  around.random_points = options.random_points;
+  around.seed = options.seed;
+  around.spread = options.spread;
+  const std::vector<Eigen::VectorXd> points = check_points(start, around);
   ModelCheckResults out;
-  std::mt19937_64 rng(options.seed);
-  std::normal_distribution<double> offset(0.0, options.spread);
-  for (int k = 0; k <= options.random_points; ++k) {
-    Eigen::VectorXd x = start;
-    if (k > 0)
-      for (Eigen::Index j = 0; j < x.size(); ++j) x[j] += offset(rng);
+  for (std::size_t k = 0; k < points.size(); ++k) {
     ModelCheckPoint point{k == 0 ? "starting point" : "random point " + std::to_string(k),
-                          check_gradient_on_tape(f, x, tolerances)};
+                          check_gradient_on_tape(f, points[k], tolerances)};
     out.passed = out.passed && point.report.passed;
     out.points.push_back(std::move(point));
   }

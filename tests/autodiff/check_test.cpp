@@ -118,8 +118,9 @@ TEST_CASE("check: the table names every parameter and gives a PASS/FAIL verdict 
   CHECK(header.find("parameter") == 0);
   CHECK(header.find("analytic") != std::string::npos);
   CHECK(header.find("numeric") != std::string::npos);
-  CHECK(header.find("abs error") != std::string::npos);
-  CHECK(header.find("rel error") != std::string::npos);
+  CHECK(header.find("|diff|") != std::string::npos);
+  CHECK(header.find("fd error") != std::string::npos);
+  CHECK(header.find("allowed") != std::string::npos);
   const std::size_t verdict_column = header.find("PASS/FAIL");
   REQUIRE(verdict_column != std::string::npos);
   const std::string alpha = row_line(table, "alpha"), beta = row_line(table, "beta_long_name"),
@@ -127,8 +128,9 @@ TEST_CASE("check: the table names every parameter and gives a PASS/FAIL verdict 
   CHECK(alpha.find("PASS") == verdict_column);  // aligned under the header, long names included
   CHECK(beta.find("FAIL") == verdict_column);
   CHECK(theta.find("PASS") == verdict_column);
-  CHECK(table.find("FAIL: 3 parameters, 1 failed, largest relative error") != std::string::npos);
+  CHECK(table.find("FAIL: 3 parameters, 1 failed; worst: beta_long_name, |difference| 0.5 is ") != std::string::npos);
   CHECK(r.summary().find("FAIL: 3 parameters, 1 failed") == 0);
+  CHECK(r.worst() == 1);
   std::ostringstream streamed;
   streamed << r;
   CHECK(streamed.str() == table);
@@ -180,13 +182,21 @@ TEST_CASE("check: non-finite values fail and say so", "[check]") {
   CHECK(a.rows[2].note == "analytic value is not finite");
   CHECK(a.table().find("FAIL: analytic value is not finite") != std::string::npos);
 
-  // log(x) at 1e-4: the step 1e-3 leaves the domain, so the numeric side is NaN.
+  // log(x) at 1e-4: a fixed step of 1e-3 leaves the domain, so the numeric side is NaN...
   auto log0 = [](const Eigen::VectorXd& v) { return std::log(v[0]); };
   const Eigen::VectorXd near0 = Eigen::VectorXd::Constant(1, 1e-4);
-  const CheckReport n = tapegrad::compare_gradient(log0, near0, Eigen::VectorXd::Constant(1, 1e4), anything);
+  CheckOptions fixed = anything;
+  fixed.step = 1e-3;
+  const CheckReport n = tapegrad::compare_gradient(log0, near0, Eigen::VectorXd::Constant(1, 1e4), fixed);
   CHECK_FALSE(n.passed);
   CHECK(n.rows[0].note == "numeric value is not finite");
   CHECK(std::isinf(n.max_rel_error()));
+  // ... where the default steps shrink until f is finite on both sides, and judge as usual.
+  const CheckReport inside = tapegrad::compare_gradient(log0, near0, Eigen::VectorXd::Constant(1, 1e4));
+  INFO(inside.table());
+  CHECK(inside.passed);
+  CHECK(inside.rows[0].step < 1e-4);
+  CHECK_FALSE(tapegrad::compare_gradient(log0, near0, Eigen::VectorXd::Constant(1, 1.001e4)).passed);
 
   // Infinite on both sides is not agreement.
   auto overflow = [](const Eigen::VectorXd& v) { return std::exp(v[0]); };
@@ -196,57 +206,100 @@ TEST_CASE("check: non-finite values fail and say so", "[check]") {
   CHECK(both.rows[0].note == "analytic and numeric values are not finite");
 }
 
-TEST_CASE("check: Richardson extrapolation is more accurate than a plain central difference", "[check]") {
+TEST_CASE("check: the numeric derivative is accurate, and its error estimate bounds its error", "[check]") {
   // exp(sin(x)) is smooth with derivatives of every order near 1; cos(x) exp(sin(x)) by hand.
   auto f = [](const Eigen::VectorXd& v) { return std::exp(std::sin(v[0])); };
   CheckOptions plain;
+  plain.step = 1e-3;
   plain.richardson = false;
-  CheckOptions plain_same_step = plain;
-  plain_same_step.step = 1e-3;  // the step Richardson uses
-  double worst_richardson = 0, total_richardson = 0, total_plain = 0, best_plain_same_step = INFINITY;
+  CheckOptions richardson = plain;
+  richardson.richardson = true;
+  double worst_ridders = 0, worst_richardson = 0, best_plain = INFINITY;
   for (double at : {-2.0, -0.4, 0.05, 0.3, 1.1, 1.7, 2.6}) {
     const Eigen::VectorXd x = Eigen::VectorXd::Constant(1, at);
     const double exact = std::cos(at) * std::exp(std::sin(at));
-    const double richardson = std::abs(tapegrad::finite_difference(f, x, 0) - exact);
-    worst_richardson = std::max(worst_richardson, richardson);
-    total_richardson += richardson;
-    total_plain += std::abs(tapegrad::finite_difference(f, x, 0, plain) - exact);
-    best_plain_same_step =
-        std::min(best_plain_same_step, std::abs(tapegrad::finite_difference(f, x, 0, plain_same_step) - exact));
+    for (const CheckOptions& o : {CheckOptions{}, plain, richardson}) {
+      const tapegrad::NumericDerivative d = tapegrad::numeric_derivative(f, x, 0, o);
+      CAPTURE(at, o.step, o.richardson, d.value, d.error, exact);
+      CHECK(std::abs(d.value - exact) <= d.error);  // the estimate is honest for every method
+    }
+    worst_ridders = std::max(worst_ridders, std::abs(tapegrad::finite_difference(f, x, 0) - exact));
+    worst_richardson = std::max(worst_richardson, std::abs(tapegrad::finite_difference(f, x, 0, richardson) - exact));
+    best_plain = std::min(best_plain, std::abs(tapegrad::finite_difference(f, x, 0, plain) - exact));
   }
-  CAPTURE(worst_richardson, total_richardson, total_plain, best_plain_same_step);
-  // Each at its own default step: a plain difference is good to about eps^(2/3) = 4e-11,
-  // Richardson to about eps^(4/5) = 3e-13 (measured here: 1.2e-12 against 1.7e-10 in total).
-  CHECK(total_richardson * 10 < total_plain);
-  CHECK(worst_richardson < 1e-12);
-  // At the same step h = 1e-3: O(h^4) against O(h^2), so the worst Richardson point beats the
-  // best plain one by orders of magnitude.
-  CHECK(worst_richardson * 1e4 < best_plain_same_step);
+  CAPTURE(worst_ridders, worst_richardson, best_plain);
+  CHECK(worst_ridders < 1e-12);
+  // At one step h = 1e-3: O(h^4) against O(h^2), so the worst Richardson point beats the best
+  // plain one by orders of magnitude.
+  CHECK(worst_richardson * 1e4 < best_plain);
 }
 
-TEST_CASE("check: the step is scaled to each parameter", "[check]") {
-  CheckOptions defaults;
-  CHECK(tapegrad::effective_step(defaults) == 1e-3);
-  CheckOptions plain;
-  plain.richardson = false;
-  CHECK(tapegrad::effective_step(plain) == Approx(6.0554544523933395e-06));  // cbrt(eps)
-  CheckOptions given;
-  given.step = 1e-4;
-  CHECK(tapegrad::effective_step(given) == 1e-4);
-  // At x = 1e6 a fixed step of 1e-3 would lose about 6 digits to rounding (eps |f| / h against
-  // f' = 1e-6); the scaled step h = 1e3 keeps 1e-9 relative, next to a parameter of order 1e-3.
+TEST_CASE("check: the step follows the function along each coordinate", "[check]") {
+  // At x = 1e6 a step of 1e-3 would lose about 6 digits to rounding (eps |f| / h against
+  // f' = 1e-6); next to it a parameter of order 1e-3 whose function bends on a scale of 1e-3.
   auto f = [](const auto& th) {
     using std::log;
-    return log(th[0]) + 1e3 * log(1 + th[1]);
+    return log(th[0]) + 1e3 * log(1e-3 + th[1]);
   };
   Eigen::VectorXd x(2);
   x << 1e6, 1e-3;
   CheckOptions strict;
-  strict.rel_tol = 1e-9;
-  strict.abs_tol = 0;
+  strict.rel_tol = 1e-10;
   const CheckReport r = tapegrad::check_gradient(f, x, strict);
   INFO(r.table());
   CHECK(r.passed);
+  CHECK(r.rows[0].step > 1e2);
+  CHECK(r.rows[1].step < 1e-3);
+  CHECK(r.rows[0].error < 1e-8 * 1e-6);  // a step of 1e-3 would give about 1e-6 relative
+  CHECK(r.rows[1].error < 1e-9 * 5e5);
+}
+
+TEST_CASE("check: the summary names the row closest to failing by its margin", "[check]") {
+  // At a minimum the gradient is 0 up to rounding, so relative errors are meaningless there:
+  // the summary must not report them, but each row's margin against its own allowance.
+  auto f = [](const Eigen::VectorXd& v) { return 3 * (v[0] - 1) * (v[0] - 1) + std::cosh(v[1]); };
+  const Eigen::VectorXd x = Eigen::Vector2d(1, 0);
+  const CheckReport r = tapegrad::compare_gradient(f, x, Eigen::Vector2d(1e-17, -2e-17));
+  INFO(r.table());
+  CHECK(r.passed);
+  CHECK(r.max_rel_error() > 0.5);  // 1e-17 against a numeric value of about 0
+  const std::string s = r.summary();
+  CHECK(s.find("PASS: 2 parameters, 0 failed; closest: ") == 0);
+  CHECK(s.find("relative") == std::string::npos);
+  CHECK(r.rows[r.worst()].margin() <= 1);
+}
+
+TEST_CASE("check: random points, as the command has", "[check]") {
+  auto f = [](const auto& v) {
+    using std::exp;
+    return exp(v[0] * v[1]) + v[2] * v[2];
+  };
+  auto wrong = [](const auto& v) {  // right at x = 0 only: the partial of v2 is off by v0
+    using std::exp;
+    return exp(v[0] * v[1]) + v[2] * v[2] + v[0] * v[2] - tapegrad::value_of(v[0] * v[2]);
+  };
+  CheckOptions o;
+  o.random_points = 3;
+  o.seed = 5;
+  const Eigen::VectorXd x = Eigen::VectorXd::Zero(3);
+  const CheckReport r = tapegrad::check_gradient(f, x, o);
+  INFO(r.table());
+  CHECK(r.passed);
+  REQUIRE(r.rows.size() == 12);
+  CHECK(r.rows[0].point.empty());
+  CHECK(r.rows[3].point == "random point 1");
+  CHECK(r.rows[11].point == "random point 3");
+  CHECK(r.table().find("at random point 2:") != std::string::npos);
+  const std::vector<Eigen::VectorXd> points = tapegrad::check_points(x, o);
+  REQUIRE(points.size() == 4);
+  CHECK(points[0] == x);
+  CHECK(points[1] != x);
+  CHECK(tapegrad::check_points(x, o)[2] == points[2]);  // the same seed, the same points
+  CHECK(tapegrad::check_gradient(wrong, x).passed);     // the bug does not show at x itself
+  const CheckReport w = tapegrad::check_gradient(wrong, x, o);
+  CHECK_FALSE(w.passed);
+  CHECK(w.n_failed() >= 3);
+  CHECK(tapegrad::check_hessian(f, x, o).passed);
 }
 
 TEST_CASE("check: check_gradient and check_hessian on the tape", "[check]") {
