@@ -1,12 +1,17 @@
 #include "tapegrad/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <csignal>
-#include <ctime>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iomanip>
+#include <string>
+#include <vector>
 
 #include "tapegrad/models/config.hpp"
 #include "tapegrad/models/distributed.hpp"
@@ -15,6 +20,7 @@
 #include "tapegrad/models/fit.hpp"
 #include "tapegrad/models/model_check.hpp"
 #include "tapegrad/models/optimizer.hpp"
+#include "tapegrad/models/output_files.hpp"
 #include "tapegrad/models/report.hpp"
 
 namespace tapegrad::cli {
@@ -59,32 +65,72 @@ class Progress {
   double next_ = 1.0;
 };
 
-// While it lives, the first SIGINT asks the optimizer to stop (the fit then returns its best
-// parameters, marked interrupted, and they are written); another one more than a second later
-// ends the program. (One Ctrl-C can arrive twice: `timeout` signals the process and its group.)
+// Interrupts of `tapegrad fit`: SIGINT (Ctrl-C) and SIGTERM (a scheduler, `kill`, and mpirun,
+// which forwards both to its ranks as SIGTERM). What a signal does depends on what the run is
+// doing; the rule is that a finished fit is never lost and a file is never left half-written:
+//   loading          nothing is fitted yet: exit at once (128 + signal); no output is touched.
+//   fitting          the first signal asks the optimizer to stop after its current iteration
+//                    (under mpirun every rank stops at the same one); the best parameters so far
+//                    are written, marked interrupted; exit 1. A second signal, a second or more
+//                    after the first, exits at once (128 + signal) for a fit stuck in one long
+//                    iteration: nothing is written, the previous outputs stay as they were.
+//   standard errors  the fit is finished: a signal stops the standard errors between two Hessian
+//                    columns and the estimate is written without them, marked interrupted (exit
+//                    1). A second signal does not lose the fit either: it is written, then the
+//                    program exits with 128 + signal.
+//   writing          signals wait until every file is renamed into place (or none is); then the
+//                    program exits with 128 + signal.
+// Signals less than a second apart count once: one Ctrl-C can arrive twice (from the terminal
+// and from mpirun or `timeout`, which signal the process and its group).
 class InterruptGuard {
  public:
+  enum Phase : int { loading, fitting, estimated, writing };
+
   InterruptGuard() {
+    m::clear_stop();  // a request left by an earlier run in this process
+    phase_ = loading;
     first_ = 0;
-    previous_ = std::signal(SIGINT, &InterruptGuard::on_signal);
+    pending_ = 0;
+    struct sigaction action {};
+    action.sa_handler = &InterruptGuard::on_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, &previous_int_);
+    ::sigaction(SIGTERM, &action, &previous_term_);
   }
-  ~InterruptGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_); }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &previous_int_, nullptr);
+    ::sigaction(SIGTERM, &previous_term_, nullptr);
+  }
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
+  void enter(Phase phase) { phase_ = phase; }
+  // The signal that must end the program once the files are written (0: none).
+  int pending() const { return pending_; }
+
  private:
-  static void on_signal(int) {  // async-signal-safe calls only
+  static void on_signal(int signal) {  // async-signal-safe calls only
     timespec now{};
     ::clock_gettime(CLOCK_MONOTONIC, &now);
+    const std::int64_t at = static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec + 1;  // + 1: never 0
+    const int phase = phase_;
+    if (phase == loading) ::_exit(128 + signal);
     if (first_ == 0) {
-      first_ = now.tv_sec + 1;  // + 1: never 0
+      first_ = at;
       m::request_stop();
-    } else if (now.tv_sec + 1 > first_ + 1) {
-      ::_exit(130);
+      if (phase == writing) pending_ = signal;
+      return;
     }
+    if (at - first_ < 1000000000) return;  // the same interrupt, delivered twice
+    if (phase == fitting) ::_exit(128 + signal);
+    pending_ = signal;
   }
-  static inline volatile std::sig_atomic_t first_ = 0;  // seconds of the first SIGINT, + 1
-  void (*previous_)(int) = SIG_DFL;
+  static_assert(std::atomic<std::int64_t>::is_always_lock_free, "the signal handler needs lock-free atomics");
+  static inline std::atomic<int> phase_{loading};
+  static inline std::atomic<std::int64_t> first_{0};  // monotonic nanoseconds of the first signal, + 1
+  static inline std::atomic<int> pending_{0};
+  struct sigaction previous_int_ {}, previous_term_ {};
 };
 
 // Swallows what is written to it: the output of ranks other than 0.
@@ -94,6 +140,7 @@ class NullStream : public std::ostream {
 };
 
 int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Communicator* communicator) {
+  InterruptGuard interrupts;  // the rules are above the class
   // Only rank 0 of a distributed fit prints and writes (errors all ranks agreed on included).
   const bool reporter = !communicator || communicator->rank() == 0;
   NullStream null;
@@ -102,6 +149,9 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
   m::ExperimentConfig config = m::load_config(args.config);
   if (!args.output.empty()) config.output.dir = args.output;
   if (args.no_plot) config.output.plot = false;
+  // Outputs never overwrite inputs: checked before the fit, so no work is lost to a refusal.
+  const std::vector<std::string> inputs = {args.config, config.data.csv};
+  m::refuse_overlap(m::output_paths(config.output.dir, config.output.plot), inputs);
   m::Experiment experiment = m::load_experiment(config, communicator);
   if (!args.quiet && communicator)
     err << "distributed over " << communicator->size() << " processes: " << experiment.total_rows
@@ -113,11 +163,10 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
         << "; fitting " << experiment.model->parameter_count() << " parameters with " << config.fit.optimizer.method
         << std::endl;
   Progress progress(err, args.quiet);
-  m::FitResults results;
-  {
-    const InterruptGuard interrupts;  // Ctrl-C: stop after this iteration, write the best so far
-    results = m::fit(experiment, std::ref(progress));
-  }
+  interrupts.enter(InterruptGuard::fitting);
+  const m::FitResults results =
+      m::fit(experiment, std::ref(progress), [&interrupts] { interrupts.enter(InterruptGuard::estimated); });
+  interrupts.enter(InterruptGuard::writing);
   out << m::format_summary(results);
 
   if (!args.quiet && communicator)
@@ -125,20 +174,22 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
         << results.evaluations << " evaluations" << std::endl;
   m::WrittenFiles files;
   try {
-    if (reporter) files = m::write_outputs(results, config.output.dir, config.output.plot);
+    if (reporter) files = m::write_outputs(results, config.output.dir, config.output.plot, inputs);
   } catch (const std::exception& e) {
     err << "tapegrad: " << e.what() << "\n";
-    return kBadInput;
+    return interrupts.pending() ? 128 + interrupts.pending() : kBadInput;
   }
   if (!args.quiet) {
     out << "\nwrote " << files.results << ", " << files.history;
     if (!files.plot.empty()) out << ", " << files.plot;
     out << (files.plot.empty() ? " (no plot: " + files.plot_note + ")" : "") << "\n";
   }
+  if (interrupts.pending()) return 128 + interrupts.pending();
   if (!results.succeeded()) {
     if (!reporter) return kFailed;
-    err << "tapegrad fit: "
-        << (results.inference == m::Inference::no_finite_mle ? results.inference_note : results.message) << "\n";
+    std::string why = results.inference == m::Inference::no_finite_mle ? results.inference_note : results.message;
+    if (results.interrupted && results.status != m::OptimizerStatus::interrupted) why = results.inference_note;
+    err << "tapegrad fit: " << why << "\n";
     return kFailed;
   }
   return kOk;

@@ -243,8 +243,12 @@ TEST_CASE("a stop request ends the run after that iteration with the best parame
     CHECK(f.value_gradient(r.x, g) == r.value);  // x is the point that value belongs to
     CHECK(r.message.find("interrupted after 4 iterations") != std::string::npos);
   }
-  // The next run starts afresh.
+  // The request stays (one made between two stages is not lost) until it is cleared.
   Quadratic again;
+  const OptimizerResult still = minimize(again, VectorXd::Zero(5), OptimizerOptions{});
+  CHECK(still.status == OptimizerStatus::interrupted);
+  CHECK(still.iterations == 0);
+  tapegrad::models::clear_stop();
   CHECK(minimize(again, VectorXd::Zero(5), OptimizerOptions{}).status == OptimizerStatus::converged);
 }
 
