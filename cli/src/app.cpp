@@ -164,8 +164,14 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
         << std::endl;
   Progress progress(err, args.quiet);
   interrupts.enter(InterruptGuard::fitting);
-  const m::FitResults results =
-      m::fit(experiment, std::ref(progress), [&interrupts] { interrupts.enter(InterruptGuard::estimated); });
+  const bool standard_errors = config.fit.standard_errors;
+  const std::size_t parameters = experiment.model->parameter_count();
+  const m::FitResults results = m::fit(experiment, std::ref(progress), [&] {
+    interrupts.enter(InterruptGuard::estimated);
+    if (!args.quiet && standard_errors && !m::stop_requested())
+      err << "standard errors: the Hessian of " << parameters
+          << " parameters at the estimate (an interrupt now skips them and writes the estimate)" << std::endl;
+  });
   interrupts.enter(InterruptGuard::writing);
   out << m::format_summary(results);
 
