@@ -1,4 +1,5 @@
 #include "tapegrad/cli/app.hpp"
+#include "tapegrad/cli/interrupts.hpp"
 
 #include <CLI/CLI.hpp>
 #include <signal.h>
@@ -65,30 +66,13 @@ class Progress {
   double next_ = 1.0;
 };
 
-// Interrupts of `tapegrad fit`: SIGINT (Ctrl-C) and SIGTERM (a scheduler, `kill`, and mpirun,
-// which forwards both to its ranks as SIGTERM). What a signal does depends on what the run is
-// doing; the rule is that a finished fit is never lost and a file is never left half-written:
-//   loading          nothing is fitted yet: exit at once (128 + signal); no output is touched.
-//   fitting          the first signal asks the optimizer to stop after its current iteration
-//                    (under mpirun every rank stops at the same one); the best parameters so far
-//                    are written, marked interrupted; exit 1. A second signal, a second or more
-//                    after the first, exits at once (128 + signal) for a fit stuck in one long
-//                    iteration: nothing is written, the previous outputs stay as they were.
-//   standard errors  the fit is finished: a signal stops the standard errors between two Hessian
-//                    columns and the estimate is written without them, marked interrupted (exit
-//                    1). A second signal does not lose the fit either: it is written, then the
-//                    program exits with 128 + signal.
-//   writing          signals wait until every file is renamed into place (or none is); then the
-//                    program exits with 128 + signal.
-// Signals less than a second apart count once: one Ctrl-C can arrive twice (from the terminal
-// and from mpirun or `timeout`, which signal the process and its group).
+// While it lives, SIGINT and SIGTERM do what tapegrad/cli/interrupts.hpp says, by the phase
+// the run has entered.
 class InterruptGuard {
  public:
-  enum Phase : int { loading, fitting, estimated, writing };
-
   InterruptGuard() {
     m::clear_stop();  // a request left by an earlier run in this process
-    phase_ = loading;
+    phase_ = static_cast<int>(RunPhase::loading);
     first_ = 0;
     pending_ = 0;
     struct sigaction action {};
@@ -105,7 +89,7 @@ class InterruptGuard {
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
-  void enter(Phase phase) { phase_ = phase; }
+  void enter(RunPhase phase) { phase_ = static_cast<int>(phase); }
   // The signal that must end the program once the files are written (0: none).
   int pending() const { return pending_; }
 
@@ -114,20 +98,20 @@ class InterruptGuard {
     timespec now{};
     ::clock_gettime(CLOCK_MONOTONIC, &now);
     const std::int64_t at = static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec + 1;  // + 1: never 0
-    const int phase = phase_;
-    if (phase == loading) ::_exit(128 + signal);
-    if (first_ == 0) {
-      first_ = at;
-      m::request_stop();
-      if (phase == writing) pending_ = signal;
-      return;
+    switch (on_interrupt(static_cast<RunPhase>(phase_.load()), first_, at)) {
+      case InterruptAction::exit_now: ::_exit(128 + signal);
+      case InterruptAction::stop: m::request_stop(); break;
+      case InterruptAction::stop_and_exit_later:
+        m::request_stop();
+        pending_ = signal;
+        break;
+      case InterruptAction::exit_later: pending_ = signal; break;
+      case InterruptAction::ignore: break;
     }
-    if (at - first_ < 1000000000) return;  // the same interrupt, delivered twice
-    if (phase == fitting) ::_exit(128 + signal);
-    pending_ = signal;
+    if (first_ == 0) first_ = at;
   }
   static_assert(std::atomic<std::int64_t>::is_always_lock_free, "the signal handler needs lock-free atomics");
-  static inline std::atomic<int> phase_{loading};
+  static inline std::atomic<int> phase_{0};
   static inline std::atomic<std::int64_t> first_{0};  // monotonic nanoseconds of the first signal, + 1
   static inline std::atomic<int> pending_{0};
   struct sigaction previous_int_ {}, previous_term_ {};
@@ -140,7 +124,7 @@ class NullStream : public std::ostream {
 };
 
 int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Communicator* communicator) {
-  InterruptGuard interrupts;  // the rules are above the class
+  InterruptGuard interrupts;  // the rules: tapegrad/cli/interrupts.hpp
   // Only rank 0 of a distributed fit prints and writes (errors all ranks agreed on included).
   const bool reporter = !communicator || communicator->rank() == 0;
   NullStream null;
@@ -163,16 +147,16 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
         << "; fitting " << experiment.model->parameter_count() << " parameters with " << config.fit.optimizer.method
         << std::endl;
   Progress progress(err, args.quiet);
-  interrupts.enter(InterruptGuard::fitting);
+  interrupts.enter(RunPhase::fitting);
   const bool standard_errors = config.fit.standard_errors;
   const std::size_t parameters = experiment.model->parameter_count();
   const m::FitResults results = m::fit(experiment, std::ref(progress), [&] {
-    interrupts.enter(InterruptGuard::estimated);
+    interrupts.enter(RunPhase::estimated);
     if (!args.quiet && standard_errors && !m::stop_requested())
       err << "standard errors: the Hessian of " << parameters
           << " parameters at the estimate (an interrupt now skips them and writes the estimate)" << std::endl;
   });
-  interrupts.enter(InterruptGuard::writing);
+  interrupts.enter(RunPhase::writing);
   out << m::format_summary(results);
 
   if (!args.quiet && communicator)
