@@ -188,7 +188,8 @@ void refuse_overlap(const std::vector<std::string>& outputs, const std::vector<s
       const bool same = fs::equivalent(out, in, e1) ||
                         (fs::weakly_canonical(out, e2) == fs::weakly_canonical(in, e3) && !e2 && !e3);
       if (same)
-        throw InputError("the output " + out + " would overwrite the input " + in +
+        throw InputError("the output " + fs::absolute(out).lexically_normal().string() + " would overwrite the input " +
+                         fs::absolute(in).lexically_normal().string() +
                          " (the same file); choose another output folder (--output or output.dir) or move the input");
     }
   }

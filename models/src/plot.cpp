@@ -22,6 +22,15 @@ constexpr double kRight = 18;      // the panel title on top, tick labels and th
 constexpr double kTop = 30;
 constexpr double kBottom = 46;
 constexpr std::size_t kMarkerLimit = 200;  // more points than this: the line alone
+constexpr std::size_t kTextLimit = 400;    // bytes of a title or label drawn; longer ones are cut
+
+// `text` escaped for the SVG, cut to kTextLimit bytes (at a character boundary) with "...".
+std::string label(const std::string& text) {
+  if (text.size() <= kTextLimit) return detail::xml_escaped(text);
+  std::size_t cut = kTextLimit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;  // not inside a character
+  return detail::xml_escaped(text.substr(0, cut)) + "...";
+}
 
 void validate(const Figure& figure) {
   for (const Panel& panel : figure.panels)
@@ -84,8 +93,10 @@ Axis make_axis(const std::vector<const std::vector<double>*>& values, bool log) 
   if (log) {
     axis.lo = std::floor(lo);
     axis.hi = std::max(std::ceil(hi), axis.lo + 1);
-    const int decades = static_cast<int>(axis.hi - axis.lo);
-    const int every = std::max(1, (decades + 7) / 8);
+    // A tick every `every` decades, at most 8 of them; the axis ends on ticks.
+    const int every = std::max(1, (static_cast<int>(axis.hi - axis.lo) + 7) / 8);
+    axis.lo = std::floor(axis.lo / every) * every;
+    axis.hi = std::ceil(axis.hi / every) * every;
     for (int k = static_cast<int>(axis.lo); k <= static_cast<int>(axis.hi); k += every) {
       axis.ticks.push_back(k);
       axis.labels.push_back(decade_label(k));
@@ -147,7 +158,7 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, double left, double
 
   svg << "<g class=\"panel\">\n";
   svg << "<text x=\"" << number(x0 + w / 2) << "\" y=\"" << number(top + 20)
-      << "\" text-anchor=\"middle\" font-size=\"13\">" << detail::xml_escaped(panel.title) << "</text>\n";
+      << "\" text-anchor=\"middle\" font-size=\"13\">" << label(panel.title) << "</text>\n";
   // Grid lines and tick labels.
   for (std::size_t i = 0; i < ax.ticks.size(); ++i) {
     const double x = x0 + (ax.ticks[i] - ax.lo) / (ax.hi - ax.lo) * w;
@@ -166,11 +177,11 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, double left, double
   svg << "<rect x=\"" << number(x0) << "\" y=\"" << number(y0) << "\" width=\"" << number(w) << "\" height=\""
       << number(h) << "\" fill=\"none\" stroke=\"#444\"/>\n";
   svg << "<text x=\"" << number(x0 + w / 2) << "\" y=\"" << number(y0 + h + 36) << "\" text-anchor=\"middle\">"
-      << detail::xml_escaped(panel.xlabel) << "</text>\n";
+      << label(panel.xlabel) << "</text>\n";
   if (!panel.ylabel.empty()) {
     const double lx = left + 14, ly = y0 + h / 2;
     svg << "<text x=\"" << number(lx) << "\" y=\"" << number(ly) << "\" text-anchor=\"middle\" transform=\"rotate(-90 "
-        << number(lx) << " " << number(ly) << ")\">" << detail::xml_escaped(panel.ylabel) << "</text>\n";
+        << number(lx) << " " << number(ly) << ")\">" << label(panel.ylabel) << "</text>\n";
   }
 
   // The series: polylines broken where a point cannot be drawn (NaN, infinite, <= 0 on a log axis).
@@ -208,7 +219,7 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, double left, double
       svg << "<line x1=\"" << number(x0 + w - 34) << "\" y1=\"" << number(y - 4) << "\" x2=\"" << number(x0 + w - 10)
           << "\" y2=\"" << number(y - 4) << "\" stroke=\"" << colour << "\" stroke-width=\"2\"/>\n"
           << "<text x=\"" << number(x0 + w - 40) << "\" y=\"" << number(y) << "\" text-anchor=\"end\">"
-          << detail::xml_escaped(panel.series[s].title) << "</text>\n";
+          << label(panel.series[s].title) << "</text>\n";
     }
   }
   svg << "</g>\n";
@@ -285,11 +296,11 @@ std::string render_svg(const Figure& figure) {
   svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 "
       << width << " " << height << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n"
-      << "<title>" << detail::xml_escaped(figure.title) << "</title>\n"
+      << "<title>" << label(figure.title) << "</title>\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   if (!figure.title.empty())
     svg << "<text x=\"" << number(width / 2.0) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">"
-        << detail::xml_escaped(figure.title) << "</text>\n";
+        << label(figure.title) << "</text>\n";
   const double panel_width = figure.panels.empty() ? width : static_cast<double>(width) / figure.panels.size();
   for (std::size_t p = 0; p < figure.panels.size(); ++p)
     draw_panel(svg, figure.panels[p], p * panel_width, band, panel_width, height - band);

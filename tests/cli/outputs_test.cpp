@@ -19,6 +19,7 @@
 
 #include "process.hpp"
 #include "tapegrad/models/output_files.hpp"
+#include "tapegrad/models/plot.hpp"
 #include "temp_dir.hpp"
 #include "xml_check.hpp"
 
@@ -86,7 +87,8 @@ std::string set_problem(const std::string& dir) {
   if (lines(data) != 2 * (iterations + 1) + 1) return name + ": loss.csv has " + std::to_string(lines(data)) + " lines";
   const std::string svg = read_file(dir + "/loss.svg");
   if (const std::string p = tapegrad::testing::xml_problem(svg); !p.empty()) return name + ": loss.svg: " + p;
-  if (svg.find("<title>" + name + " (") == std::string::npos) return name + ": loss.svg is another run's";
+  if (svg.find("<title>" + tapegrad::models::detail::xml_escaped(name) + " (") == std::string::npos)
+    return name + ": loss.svg is another run's";
   return "";
 }
 
@@ -122,7 +124,7 @@ TEST_CASE("tapegrad fit: quotes, $(), backticks, ; and < & ]]> in the name and t
 
 TEST_CASE("tapegrad fit: an output that would overwrite the data or the config is refused before the fit",
           "[cli][outputs]") {
-  for (const std::string data : {"loss_history.csv", "loss.csv", "results.json"}) {
+  for (const std::string& data : std::vector<std::string>{"loss_history.csv", "loss.csv", "results.json"}) {
     INFO(data);
     TempDir dir;
     const std::string csv = linear_csv(30);

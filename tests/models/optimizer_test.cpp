@@ -220,6 +220,7 @@ TEST_CASE("a stop request ends the run after that iteration with the best parame
   // Newton solves the quadratic in one step; Rosenbrock keeps it busy for a while.
   for (const std::string method : {"lbfgs", "newton", "adam", "sgd"}) {
     INFO(method);
+    tapegrad::models::clear_stop();  // the previous method's request
     Quadratic quadratic;
     Rosenbrock rosenbrock;
     Objective& f = method == "newton" ? static_cast<Objective&>(rosenbrock) : quadratic;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -53,14 +54,14 @@ FitResults results(const std::string& name, int iterations) {
 
 TEST_CASE("outputs: a data file named like an output in the output folder is refused, byte for byte kept",
           "[outputs]") {
-  for (const std::string name : {"loss_history.csv", "loss.csv", "results.json", "loss.svg"}) {
+  for (const std::string& name : std::vector<std::string>{"loss_history.csv", "loss.csv", "results.json", "loss.svg"}) {
     INFO(name);
     tapegrad::testing::TempDir dir;
     const std::string data = dir.write(name, "x,y\n1,2\n3,4\n");
     // The folder named in three ways: as is, through "..", and through a symlink to it.
     fs::create_directory(dir.path("sub"));
     fs::create_directory_symlink(dir.dir(), dir.path("link"));
-    for (const std::string out : {dir.dir(), dir.path("sub") + "/..", dir.path("link")}) {
+    for (const std::string& out : std::vector<std::string>{dir.dir(), dir.path("sub") + "/..", dir.path("link")}) {
       INFO(out);
       CHECK_THROWS_MATCHES(tapegrad::models::write_outputs(results("r", 3), out, true, {dir.path("c.json"), data}),
                            InputError,
@@ -70,7 +71,7 @@ TEST_CASE("outputs: a data file named like an output in the output folder is ref
                                     what.find(name) != std::string::npos;
                            }));
       CHECK(read_file(data) == "x,y\n1,2\n3,4\n");
-      CHECK_FALSE(fs::exists(dir.path("results.json")) && name != "results.json");
+      CHECK_FALSE((fs::exists(dir.path("results.json")) && name != "results.json"));
     }
   }
   // A hard link to the data under an output's name is the data too.
@@ -90,55 +91,80 @@ TEST_CASE("outputs: a data file named like an output in the output folder is ref
 
 TEST_CASE("outputs: a write failing at any byte (a full disk) leaves the previous set whole, no temporaries",
           "[outputs]") {
-  tapegrad::testing::TempDir dir;
-  const auto first = tapegrad::models::write_outputs(results("first", 5), dir.dir(), true);
-  const std::map<std::string, std::string> before = snapshot(dir.dir());
-  REQUIRE(before.size() == 4);  // results.json, loss_history.csv, loss.svg, loss.csv
-  std::size_t largest = 0;
-  for (const auto& [name, text] : before) largest = std::max(largest, text.size());
-  const FitResults second = results("second", 40);  // larger files than the first set
-
-  // RLIMIT_FSIZE = limit bytes (SIGXFSZ ignored): a write past the limit fails with EFBIG, so
-  // every limit below the largest file fails one of the writes (the k-th for growing limits).
-  int failed = 0, succeeded = 0;
-  std::size_t largest_failing = 0;
-  for (std::size_t limit = 0; limit <= 4 * largest + 64; limit += (limit < 64 ? 1 : 37)) {
-    INFO("file size limit " << limit);
-    const pid_t child = ::fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-      ::signal(SIGXFSZ, SIG_IGN);
-      const rlimit cap{static_cast<rlim_t>(limit), static_cast<rlim_t>(limit)};
-      ::setrlimit(RLIMIT_FSIZE, &cap);
-      try {
-        tapegrad::models::write_outputs(second, dir.dir(), true);
-      } catch (const std::exception&) {
-        ::_exit(1);
-      }
-      ::_exit(0);
+  // Which file's write fails depends on the sizes (they are written in the order history, plot,
+  // plot data, results.json): two sets, one with a large results.json (many parameters), one
+  // with a large plot data file (many iterations), let every one of the four writes fail.
+  FitResults many_parameters = results("second", 3);
+  for (int j = 0; j < 600; ++j) many_parameters.parameters.push_back({"w" + std::to_string(j), 0.1 * j, 0.01});
+  FitResults many_iterations = results("second", 3000);
+  for (auto& h : many_iterations.history) h.seconds = 0;  // short history rows: the plot data is larger
+  std::set<std::string> failed_files;
+  for (const FitResults* second : {&many_parameters, &many_iterations}) {
+    tapegrad::testing::TempDir dir;
+    const FitResults first_results = results("first", 5);
+    tapegrad::models::write_outputs(first_results, dir.dir(), true);
+    const std::map<std::string, std::string> before = snapshot(dir.dir());
+    REQUIRE(before.size() == 4);  // results.json, loss_history.csv, loss.svg, loss.csv
+    // The sizes of the new set's files, written elsewhere: the limits around each.
+    tapegrad::testing::TempDir sizes;
+    tapegrad::models::write_outputs(*second, sizes.dir(), true);
+    std::vector<std::size_t> limits;
+    std::size_t largest = 0;
+    for (const auto& [name, text] : snapshot(sizes.dir())) {
+      largest = std::max(largest, text.size());
+      limits.push_back(text.size() - 1);  // the last byte of this file fails
+      limits.push_back(text.size());
     }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    const std::map<std::string, std::string> after = snapshot(dir.dir());
-    if (WEXITSTATUS(status) == 1) {
-      ++failed;
-      largest_failing = limit;
-      CHECK(after == before);  // the same files, byte for byte: no temporaries, no journal
-    } else {
-      ++succeeded;
-      CHECK(nlohmann::json::parse(after.at("results.json"))["name"] == "second");
-      CHECK(after.at("loss.svg").find("second (lbfgs)") != std::string::npos);
-      CHECK(after.size() == 4);
-      // Back to the first set for the next limit.
-      tapegrad::models::write_outputs(results("first", 5), dir.dir(), true);
-      REQUIRE(snapshot(dir.dir()) == before);
+    for (std::size_t limit = 0; limit < 8; ++limit) limits.push_back(limit);
+    for (std::size_t limit = 8; limit <= largest + 64; limit += largest / 60 + 1) limits.push_back(limit);
+
+    // RLIMIT_FSIZE = limit bytes (SIGXFSZ ignored): a write past the limit fails with EFBIG.
+    for (const std::size_t limit : limits) {
+      INFO("file size limit " << limit);
+      int pipe_fds[2];
+      REQUIRE(::pipe(pipe_fds) == 0);
+      const pid_t child = ::fork();
+      REQUIRE(child >= 0);
+      if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit cap{static_cast<rlim_t>(limit), static_cast<rlim_t>(limit)};
+        ::setrlimit(RLIMIT_FSIZE, &cap);
+        try {
+          tapegrad::models::write_outputs(*second, dir.dir(), true);
+        } catch (const std::exception& e) {
+          const std::string what = e.what();  // to the parent: which file failed
+          (void)!::write(pipe_fds[1], what.data(), what.size());
+          ::_exit(1);
+        }
+        ::_exit(0);
+      }
+      ::close(pipe_fds[1]);
+      std::string message;
+      char buffer[512];
+      for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, static_cast<std::size_t>(n));
+      ::close(pipe_fds[0]);
+      int status = 0;
+      ::waitpid(child, &status, 0);
+      REQUIRE(WIFEXITED(status));
+      const std::map<std::string, std::string> after = snapshot(dir.dir());
+      if (WEXITSTATUS(status) == 1) {
+        INFO(message);
+        CHECK(message.find("File too large") != std::string::npos);
+        CHECK(message.find("the previous files are left as they were") != std::string::npos);
+        for (const char* name : {"loss_history.csv:", "loss.svg:", "loss.csv:", "results.json:"})
+          if (message.find(std::string("/") + name) != std::string::npos) failed_files.insert(name);
+        CHECK(after == before);  // the same files, byte for byte: no temporaries, no journal
+      } else {
+        CHECK(nlohmann::json::parse(after.at("results.json"))["name"] == "second");
+        CHECK(after.at("loss.svg").find("second (lbfgs)") != std::string::npos);
+        CHECK(after.size() == 4);
+        tapegrad::models::write_outputs(first_results, dir.dir(), true);  // back to the first set
+        REQUIRE(snapshot(dir.dir()) == before);
+      }
     }
   }
-  CHECK(failed > 20);
-  CHECK(succeeded > 0);
-  // Failures reached past the first file written: the later writes failed too.
-  CHECK(largest_failing >= read_file(first.history).size());
+  // Every one of the four writes failed at some limit.
+  CHECK(failed_files == std::set<std::string>{"loss_history.csv:", "loss.svg:", "loss.csv:", "results.json:"});
 }
 
 TEST_CASE("outputs: a commit killed between its renames is finished by the next one", "[outputs]") {

@@ -49,8 +49,11 @@ TEST_CASE("plot_svg writes the data and a well-formed SVG with a polyline per se
   CHECK(tapegrad::testing::xml_problem(svg) == "");
   CHECK(count(svg, "<polyline") == 3);
   CHECK(count(svg, "<circle") == 3);  // markers on the series that asks for them
-  // The log axis labels decades from 1e-9 to 1 (every second one: 10 decades, at most 8 ticks).
-  CHECK(svg.find(">1e-9</text>") != std::string::npos);
+  // The log axis labels decades from 1e-10 to 1 (every second one: at most 8 ticks, the axis
+  // ending on ticks).
+  CHECK(svg.find(">1e-10</text>") != std::string::npos);
+  CHECK(svg.find(">1e-8</text>") != std::string::npos);
+  CHECK(svg.find(">1e-9</text>") == std::string::npos);
   CHECK(svg.find(">1</text>") != std::string::npos);
   // The legend names both series of the first panel.
   CHECK(svg.find(">a</text>") != std::string::npos);
@@ -143,4 +146,14 @@ TEST_CASE("plot: a long history is thinned to the pixel columns and keeps its ex
   CHECK(tapegrad::testing::xml_problem(svg) == "");
   // The spike survives the thinning: a point at the top of the plot area (y = 64 px here).
   CHECK(svg.find(",30.0") != std::string::npos);
+}
+
+TEST_CASE("plot: a huge title is cut at a character boundary, not copied whole", "[plot]") {
+  Figure figure;
+  figure.title = std::string(399, 'x') + "\xce\xbb" + std::string(100000, 'y');  // a lambda across the cut
+  figure.panels = {Panel{"p", "x", "", false, {Series{"s", {0, 1}, {1, 2}}}}};
+  const std::string svg = render_svg(figure);
+  CHECK(svg.size() < 10000);
+  CHECK(svg.find(std::string(399, 'x') + "...<") != std::string::npos);
+  CHECK(tapegrad::testing::xml_problem(svg) == "");
 }
