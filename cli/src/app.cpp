@@ -135,7 +135,12 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
   if (args.no_plot) config.output.plot = false;
   // Outputs never overwrite inputs: checked before the fit, so no work is lost to a refusal.
   const std::vector<std::string> inputs = {args.config, config.data.csv};
-  m::refuse_overlap(m::output_paths(config.output.dir, config.output.plot), inputs);
+  try {
+    m::refuse_overlap(m::output_paths(config.output.dir, config.output.plot), inputs);
+  } catch (const m::InputError& e) {
+    if (reporter) throw;
+    throw m::InputError("rank " + std::to_string(communicator->rank()) + ": " + e.what());  // printed by rank 0 only
+  }
   m::Experiment experiment = m::load_experiment(config, communicator);
   if (!args.quiet && communicator)
     err << "distributed over " << communicator->size() << " processes: " << experiment.total_rows

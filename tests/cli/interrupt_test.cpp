@@ -193,7 +193,7 @@ std::vector<std::pair<pid_t, int>> ranks_of(pid_t parent) {
 
 }  // namespace
 
-TEST_CASE("mpirun -np 2: an interrupt to mpirun, or to one rank, stops both ranks; rank 0 writes the result",
+TEST_CASE("mpirun -np 2: an interrupt to mpirun, or to one rank, stops both ranks and rank 0 writes the result",
           "[cli][mpi]") {
   for (const bool one_rank : {false, true}) {
     INFO((one_rank ? "SIGTERM to rank 1 only" : "SIGINT to mpirun"));

@@ -101,7 +101,7 @@ std::vector<std::string> temporaries(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("tapegrad fit: quotes, $(), backticks, ; and < & ]]> in the name and the output path run nothing",
+TEST_CASE("tapegrad fit: shell and XML syntax in the name and the output path runs nothing",
           "[cli][outputs]") {
   TempDir dir;
   dir.write("data.csv", linear_csv(50));

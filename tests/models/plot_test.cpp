@@ -102,7 +102,7 @@ TEST_CASE("xml_escaped keeps UTF-8 and replaces what XML cannot hold", "[plot]")
   CHECK(xml_escaped("\xe2\x89") == "\xef\xbf\xbd\xef\xbf\xbd");                  // cut short
 }
 
-TEST_CASE("plot: non-finite points are skipped and break the line; a log axis skips y <= 0", "[plot]") {
+TEST_CASE("plot: non-finite points are skipped and break the line, a log axis skips y <= 0", "[plot]") {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   Figure figure;
   figure.panels = {Panel{"gaps", "x", "", false, {Series{"s", {0, 1, 2, 3, 4, 5}, {1, 2, nan, 3, inf, 4}}}},
