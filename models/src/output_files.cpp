@@ -41,7 +41,7 @@ class Descriptor {
   int close() {
     const int result = ::close(fd_);
     fd_ = -1;
-    return result == 0 ? 0 : errno;
+    return result == 0 || errno == EINTR ? 0 : errno;  // Linux closes the descriptor even on EINTR
   }
 
  private:
@@ -91,7 +91,8 @@ std::string write_temporary(const fs::path& target, const std::string& content) 
       else if (n < 0 && errno != EINTR) error = errno;
       else if (n == 0) error = EIO;
     }
-    if (!error && ::fsync(fd.get()) != 0) error = errno;
+    while (!error && ::fsync(fd.get()) != 0)
+      if (errno != EINTR) error = errno;
     const int closed = fd.close();
     if (!error) error = closed;
     if (error) {

@@ -9,7 +9,8 @@
 
 namespace tapegrad::models {
 
-// results.json: log_likelihood, n_observations, n_parameters, aic, bic, converged, iterations,
+// results.json: log_likelihood, n_observations, n_parameters, aic, bic, converged, interrupted
+// (a stop request cut the fit or its standard errors short), iterations,
 // parameters [{name, value, std_error (null where unavailable)}], and more.
 nlohmann::json to_json(const FitResults& results);
 
