@@ -186,9 +186,12 @@ TEST_CASE("outputs: a commit killed between its renames is finished by the next 
   CHECK_FALSE(fs::exists(dir.path(".results.json.tmp-Ab3dE9")));
   CHECK_FALSE(fs::exists(dir.path(".loss.svg.tmp-Qq1234")));
   CHECK_FALSE(fs::exists(dir.path("x")));
-  // A user's file that merely looks similar is not touched.
+  // The next commit removes what a run killed while writing left behind, and leaves a user's
+  // file that merely looks similar.
+  dir.write(".loss_history.csv.tmp-QQQQQQ", "half a history of a killed r");
   dir.write(".notes.tmp-123", "mine");
   tapegrad::models::write_outputs(results("next", 2), dir.dir(), false);
   CHECK(fs::exists(dir.path(".notes.tmp-123")));
+  CHECK_FALSE(fs::exists(dir.path(".loss_history.csv.tmp-QQQQQQ")));
   CHECK(snapshot(dir.dir()).size() == 3);  // results.json, loss_history.csv, .notes.tmp-123
 }
