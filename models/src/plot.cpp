@@ -21,7 +21,7 @@ constexpr double kLeft = 74;       // panel margins: tick labels and the y label
 constexpr double kRight = 18;      // the panel title on top, tick labels and the x label below
 constexpr double kTop = 30;
 constexpr double kBottom = 46;
-constexpr std::size_t kMarkerLimit = 200;  // more points than this: the line alone
+constexpr std::size_t kMarkerLimit = 60;   // more points than this: the line alone
 constexpr std::size_t kTextLimit = 400;    // bytes of a title or label drawn; longer ones are cut
 
 // `text` escaped for the SVG, cut to kTextLimit bytes (at a character boundary) with "...".
@@ -212,8 +212,14 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, double left, double
               << "\"/>\n";
     }
   }
-  if (panel.series.size() > 1) {  // a legend in the top right corner
-    double y = y0 + 16;
+  if (panel.series.size() > 1) {  // a legend in the top right corner, on a white box
+    std::size_t longest = 0;
+    for (const Series& series : panel.series) longest = std::max(longest, std::min(series.title.size(), kTextLimit));
+    const double box = std::min(w - 8, 44 + 6.2 * static_cast<double>(longest));  // ~6.2 px per character
+    svg << "<rect x=\"" << number(x0 + w - 4 - box) << "\" y=\"" << number(y0 + 4) << "\" width=\"" << number(box)
+        << "\" height=\"" << number(16.0 * panel.series.size() + 6) << "\" fill=\"white\" fill-opacity=\"0.85\" "
+        << "stroke=\"#ccc\"/>\n";
+    double y = y0 + 20;
     for (std::size_t s = 0; s < panel.series.size(); ++s, y += 16) {
       const char* colour = kColours[s % (sizeof kColours / sizeof kColours[0])];
       svg << "<line x1=\"" << number(x0 + w - 34) << "\" y1=\"" << number(y - 4) << "\" x2=\"" << number(x0 + w - 10)
