@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tapegrad builds with, from Debian's packages, when it is missing.
 set -euo pipefail
-packages=(cmake ninja-build g++ libeigen3-dev nlohmann-json3-dev libcsv-dev libcli11-dev gnuplot-nox catch2 libbenchmark-dev openmpi-bin libopenmpi-dev)
+packages=(cmake ninja-build g++ libeigen3-dev nlohmann-json3-dev libcsv-dev libcli11-dev catch2 libbenchmark-dev openmpi-bin libopenmpi-dev)
 # TAPEGRAD_DEPS_EXTRA: more packages for one job (the sanitizer build's clang).
 read -r -a extra <<< "${TAPEGRAD_DEPS_EXTRA:-}"
 packages+=("${extra[@]}")

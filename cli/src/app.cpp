@@ -1,12 +1,18 @@
 #include "tapegrad/cli/app.hpp"
+#include "tapegrad/cli/interrupts.hpp"
 
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <csignal>
-#include <ctime>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iomanip>
+#include <string>
+#include <vector>
 
 #include "tapegrad/models/config.hpp"
 #include "tapegrad/models/distributed.hpp"
@@ -15,6 +21,7 @@
 #include "tapegrad/models/fit.hpp"
 #include "tapegrad/models/model_check.hpp"
 #include "tapegrad/models/optimizer.hpp"
+#include "tapegrad/models/output_files.hpp"
 #include "tapegrad/models/report.hpp"
 
 namespace tapegrad::cli {
@@ -59,32 +66,55 @@ class Progress {
   double next_ = 1.0;
 };
 
-// While it lives, the first SIGINT asks the optimizer to stop (the fit then returns its best
-// parameters, marked interrupted, and they are written); another one more than a second later
-// ends the program. (One Ctrl-C can arrive twice: `timeout` signals the process and its group.)
+// While it lives, SIGINT and SIGTERM do what tapegrad/cli/interrupts.hpp says, by the phase
+// the run has entered.
 class InterruptGuard {
  public:
   InterruptGuard() {
+    m::clear_stop();  // a request left by an earlier run in this process
+    phase_ = static_cast<int>(RunPhase::loading);
     first_ = 0;
-    previous_ = std::signal(SIGINT, &InterruptGuard::on_signal);
+    pending_ = 0;
+    struct sigaction action {};
+    action.sa_handler = &InterruptGuard::on_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, &previous_int_);
+    ::sigaction(SIGTERM, &action, &previous_term_);
   }
-  ~InterruptGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_); }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &previous_int_, nullptr);
+    ::sigaction(SIGTERM, &previous_term_, nullptr);
+  }
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
+  void enter(RunPhase phase) { phase_ = static_cast<int>(phase); }
+  // The signal that must end the program once the files are written (0: none).
+  int pending() const { return pending_; }
+
  private:
-  static void on_signal(int) {  // async-signal-safe calls only
+  static void on_signal(int signal) {  // async-signal-safe calls only
     timespec now{};
     ::clock_gettime(CLOCK_MONOTONIC, &now);
-    if (first_ == 0) {
-      first_ = now.tv_sec + 1;  // + 1: never 0
-      m::request_stop();
-    } else if (now.tv_sec + 1 > first_ + 1) {
-      ::_exit(130);
+    const std::int64_t at = static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec + 1;  // + 1: never 0
+    switch (on_interrupt(static_cast<RunPhase>(phase_.load()), first_, at)) {
+      case InterruptAction::exit_now: ::_exit(128 + signal);
+      case InterruptAction::stop: m::request_stop(); break;
+      case InterruptAction::stop_and_exit_later:
+        m::request_stop();
+        pending_ = signal;
+        break;
+      case InterruptAction::exit_later: pending_ = signal; break;
+      case InterruptAction::ignore: break;
     }
+    if (first_ == 0) first_ = at;
   }
-  static inline volatile std::sig_atomic_t first_ = 0;  // seconds of the first SIGINT, + 1
-  void (*previous_)(int) = SIG_DFL;
+  static_assert(std::atomic<std::int64_t>::is_always_lock_free, "the signal handler needs lock-free atomics");
+  static inline std::atomic<int> phase_{0};
+  static inline std::atomic<std::int64_t> first_{0};  // monotonic nanoseconds of the first signal, + 1
+  static inline std::atomic<int> pending_{0};
+  struct sigaction previous_int_ {}, previous_term_ {};
 };
 
 // Swallows what is written to it: the output of ranks other than 0.
@@ -94,6 +124,7 @@ class NullStream : public std::ostream {
 };
 
 int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Communicator* communicator) {
+  InterruptGuard interrupts;  // the rules: tapegrad/cli/interrupts.hpp
   // Only rank 0 of a distributed fit prints and writes (errors all ranks agreed on included).
   const bool reporter = !communicator || communicator->rank() == 0;
   NullStream null;
@@ -102,6 +133,14 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
   m::ExperimentConfig config = m::load_config(args.config);
   if (!args.output.empty()) config.output.dir = args.output;
   if (args.no_plot) config.output.plot = false;
+  // Outputs never overwrite inputs: checked before the fit, so no work is lost to a refusal.
+  const std::vector<std::string> inputs = {args.config, config.data.csv};
+  try {
+    m::refuse_overlap(m::output_paths(config.output.dir, config.output.plot), inputs);
+  } catch (const m::InputError& e) {
+    if (reporter) throw;
+    throw m::InputError("rank " + std::to_string(communicator->rank()) + ": " + e.what());  // printed by rank 0 only
+  }
   m::Experiment experiment = m::load_experiment(config, communicator);
   if (!args.quiet && communicator)
     err << "distributed over " << communicator->size() << " processes: " << experiment.total_rows
@@ -113,11 +152,16 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
         << "; fitting " << experiment.model->parameter_count() << " parameters with " << config.fit.optimizer.method
         << std::endl;
   Progress progress(err, args.quiet);
-  m::FitResults results;
-  {
-    const InterruptGuard interrupts;  // Ctrl-C: stop after this iteration, write the best so far
-    results = m::fit(experiment, std::ref(progress));
-  }
+  interrupts.enter(RunPhase::fitting);
+  const bool standard_errors = config.fit.standard_errors;
+  const std::size_t parameters = experiment.model->parameter_count();
+  const m::FitResults results = m::fit(experiment, std::ref(progress), [&] {
+    interrupts.enter(RunPhase::estimated);
+    if (!args.quiet && standard_errors && !m::stop_requested())
+      err << "standard errors: the Hessian of " << parameters
+          << " parameters at the estimate (an interrupt now skips them and writes the estimate)" << std::endl;
+  });
+  interrupts.enter(RunPhase::writing);
   out << m::format_summary(results);
 
   if (!args.quiet && communicator)
@@ -125,20 +169,22 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
         << results.evaluations << " evaluations" << std::endl;
   m::WrittenFiles files;
   try {
-    if (reporter) files = m::write_outputs(results, config.output.dir, config.output.plot);
+    if (reporter) files = m::write_outputs(results, config.output.dir, config.output.plot, inputs);
   } catch (const std::exception& e) {
     err << "tapegrad: " << e.what() << "\n";
-    return kBadInput;
+    return interrupts.pending() ? 128 + interrupts.pending() : kBadInput;
   }
   if (!args.quiet) {
     out << "\nwrote " << files.results << ", " << files.history;
     if (!files.plot.empty()) out << ", " << files.plot;
     out << (files.plot.empty() ? " (no plot: " + files.plot_note + ")" : "") << "\n";
   }
+  if (interrupts.pending()) return 128 + interrupts.pending();
   if (!results.succeeded()) {
     if (!reporter) return kFailed;
-    err << "tapegrad fit: "
-        << (results.inference == m::Inference::no_finite_mle ? results.inference_note : results.message) << "\n";
+    std::string why = results.inference == m::Inference::no_finite_mle ? results.inference_note : results.message;
+    if (results.interrupted && results.status != m::OptimizerStatus::interrupted) why = results.inference_note;
+    err << "tapegrad fit: " << why << "\n";
     return kFailed;
   }
   return kOk;

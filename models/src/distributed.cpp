@@ -22,15 +22,27 @@ void on_every_rank(Communicator& comm, const std::function<void()>& body) {
 }
 
 double DistributedObjective::value_gradient(const Eigen::VectorXd& x, Eigen::VectorXd& g) {
-  std::vector<double> buffer(static_cast<std::size_t>(x.size()) + 1);
+  // [value, gradient..., stop]: the stop requests travel with the sums, so all ranks learn of
+  // a signal that reached any of them at the same evaluation.
+  const std::size_t p = static_cast<std::size_t>(x.size());
+  std::vector<double> buffer(p + 2);
   on_every_rank(comm_, [&] {
     Eigen::VectorXd local_g;
     buffer[0] = weight_ * local_.value_gradient(x, local_g);
     for (Eigen::Index j = 0; j < x.size(); ++j) buffer[static_cast<std::size_t>(j) + 1] = weight_ * local_g[j];
   });
+  buffer[p + 1] = stop_requested() ? 1 : 0;
   comm_.sum(buffer.data(), buffer.size());
+  agree_on_stop(buffer[p + 1]);
   g = Eigen::Map<const Eigen::VectorXd>(buffer.data() + 1, x.size());
   return buffer[0];
+}
+
+void DistributedObjective::agree_on_stop(double requests) {
+  if (requests > 0) {
+    stop_ = true;
+    request_stop();  // this rank's own loops (a Hessian's columns) stop too
+  }
 }
 
 double DistributedObjective::batch_value_gradient(const Eigen::VectorXd&, const std::vector<std::size_t>&,
@@ -39,10 +51,21 @@ double DistributedObjective::batch_value_gradient(const Eigen::VectorXd&, const 
 }
 
 Eigen::MatrixXd DistributedObjective::hessian(const Eigen::VectorXd& x) {
-  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(x.size(), x.size());
-  on_every_rank(comm_, [&] { h = weight_ * local_.hessian(x); });
-  comm_.sum(h.data(), static_cast<std::size_t>(h.size()));
-  return h;
+  // A rank whose Hessian stopped between columns (StopRequested) still takes part in the sum,
+  // with its stop request in the last slot: then every rank throws StopRequested together.
+  const Eigen::Index p = x.size();
+  std::vector<double> buffer(static_cast<std::size_t>(p * p) + 1, 0.0);
+  on_every_rank(comm_, [&] {
+    try {
+      Eigen::Map<Eigen::MatrixXd>(buffer.data(), p, p) = weight_ * local_.hessian(x);
+    } catch (const StopRequested&) {
+    }
+  });
+  buffer.back() = stop_requested() ? 1 : 0;
+  comm_.sum(buffer.data(), buffer.size());
+  agree_on_stop(buffer.back());
+  if (stop_) throw StopRequested();
+  return Eigen::Map<const Eigen::MatrixXd>(buffer.data(), p, p);
 }
 
 }  // namespace tapegrad::models

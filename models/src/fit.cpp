@@ -138,7 +138,7 @@ InferenceResult infer(const InferenceInput& in, const std::function<double(const
   return out;
 }
 
-FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
+FitResults fit(Experiment& experiment, const IterationCallback& on_iteration, const std::function<void()>& on_estimate) {
   const ExperimentConfig& config = experiment.config;
   const Model& model = *experiment.model;
   const Dataset& data = experiment.data;
@@ -168,6 +168,7 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
   const auto fit_start = std::chrono::steady_clock::now();
   OptimizerResult opt = minimize(objective, start, config.fit.optimizer, on_iteration);
   r.fit_seconds = seconds_since(fit_start);
+  if (on_estimate) on_estimate();
 
   const auto n = static_cast<double>(total_rows);
   const auto k = static_cast<double>(r.n_parameters);
@@ -193,6 +194,7 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
     return r;
   }
   if (opt.status == OptimizerStatus::interrupted) {
+    r.interrupted = true;
     r.inference_note = "the fit was interrupted, so nothing is inferred at its best point so far";
     return r;
   }
@@ -201,24 +203,45 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration) {
     return r;
   }
   const auto inference_start = std::chrono::steady_clock::now();
-  InferenceInput in;
-  in.estimate = opt.x;
-  in.start = start;
-  in.observations = total_rows;
-  in.hessian = n * objective.hessian(opt.x);
-  in.names = names;
-  in.continue_from = [&](const Eigen::VectorXd& x) {
-    OptimizerOptions further = config.fit.optimizer;
-    if (further.method != "newton") further.method = "lbfgs";
-    further.tolerance *= 1e-3;
-    further.max_iterations = 200;
-    return minimize(objective, x, further).x;
+  // A stop request during the standard errors (polled between Hessian columns and after every
+  // evaluation; under mpirun as the ranks agreed on it) keeps the estimate without them.
+  const auto stop_point = [&] {
+    if (objective.should_stop()) throw StopRequested();
   };
-  auto total_nll = [&](const Eigen::VectorXd& x) {
-    Eigen::VectorXd g;
-    return n * objective.value_gradient(x, g);
-  };
-  InferenceResult inference = infer(in, total_nll);
+  InferenceResult inference;
+  try {
+    stop_point();
+    InferenceInput in;
+    in.estimate = opt.x;
+    in.start = start;
+    in.observations = total_rows;
+    in.hessian = n * objective.hessian(opt.x);
+    stop_point();
+    in.names = names;
+    in.continue_from = [&](const Eigen::VectorXd& x) {
+      OptimizerOptions further = config.fit.optimizer;
+      if (further.method != "newton") further.method = "lbfgs";
+      further.tolerance *= 1e-3;
+      further.max_iterations = 200;
+      OptimizerResult continued = minimize(objective, x, further);
+      if (continued.status == OptimizerStatus::interrupted) throw StopRequested();
+      return continued.x;
+    };
+    auto total_nll = [&](const Eigen::VectorXd& x) {
+      Eigen::VectorXd g;
+      const double value = n * objective.value_gradient(x, g);
+      stop_point();
+      return value;
+    };
+    inference = infer(in, total_nll);
+  } catch (const StopRequested&) {
+    r.interrupted = true;
+    r.inference = Inference::not_computed;
+    r.inference_note = "the standard errors were interrupted (a stop request came while they were computed), so "
+                       "none are reported; the estimate is the optimizer's";
+    r.inference_seconds = seconds_since(inference_start);
+    return r;
+  }
   r.inference = inference.inference;
   r.inference_note = inference.note;
   r.diverging_parameters = inference.diverging;

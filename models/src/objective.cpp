@@ -25,17 +25,8 @@ GradientResult gradient_or_nan(const F& f, const Eigen::VectorXd& x) {
     return {kNaN, Eigen::VectorXd::Constant(x.size(), kNaN)};
   }
 }
-template <class F>
-Eigen::MatrixXd hessian_or_nan(const F& f, const Eigen::VectorXd& x) {
-  try {
-    return tapegrad::hessian(f, x);
-  } catch (const std::domain_error&) {
-    return Eigen::MatrixXd::Constant(x.size(), x.size(), kNaN);
-  }
-}
-
 void add_into(GradientResult& total, const GradientResult& part) { tapegrad::detail::add_into(total, part); }
-void add_into(Eigen::MatrixXd& total, const Eigen::MatrixXd& part) { total += part; }
+void add_into(Eigen::VectorXd& total, const Eigen::VectorXd& part) { total += part; }
 // A piece's one-pass Hessian (Model::glm_hessian), if its model has one: then every piece has.
 struct OnePassHessian {
   Eigen::MatrixXd h;
@@ -102,9 +93,25 @@ Eigen::MatrixXd ModelObjective::hessian(const Eigen::VectorXd& x) {
   } catch (const std::domain_error&) {
     return Eigen::MatrixXd::Constant(x.size(), x.size(), kNaN);
   }
-  return sum_over_pieces<Eigen::MatrixXd>([&](const auto& rows) {
-    return hessian_or_nan([&](const std::vector<HVar>& theta) { return scale * model_.log_likelihood(theta, rows); }, x);
-  });
+  // One forward-over-reverse sweep per column, summed over the shards; a stop request is
+  // honoured between two columns, so an interrupt waits for one column, not the whole Hessian.
+  const Eigen::Index p = x.size();
+  Eigen::MatrixXd h(p, p);
+  Eigen::VectorXd unit = Eigen::VectorXd::Zero(p);
+  try {
+    for (Eigen::Index j = 0; j < p; ++j) {
+      if (should_stop()) throw StopRequested();
+      unit[j] = 1;
+      h.col(j) = sum_over_pieces<Eigen::VectorXd>([&](const auto& rows) {
+        return hessian_vector([&](const std::vector<HVar>& theta) { return scale * model_.log_likelihood(theta, rows); },
+                              x, unit);
+      });
+      unit[j] = 0;
+    }
+  } catch (const std::domain_error&) {
+    return Eigen::MatrixXd::Constant(p, p, kNaN);
+  }
+  return 0.5 * (h + h.transpose());  // symmetric to rounding; exactly so for the solvers
 }
 
 }  // namespace tapegrad::models

@@ -141,7 +141,7 @@ class Progress {
   }
 
   bool keep_going() {
-    if (stop_requested()) {
+    if (objective_.should_stop()) {
       interrupt();
       return false;
     }
@@ -567,28 +567,33 @@ std::atomic<bool> stop_flag{false};  // lock-free, so a signal handler may set i
 
 void request_stop() { stop_flag.store(true, std::memory_order_relaxed); }
 bool stop_requested() { return stop_flag.load(std::memory_order_relaxed); }
+void clear_stop() { stop_flag.store(false, std::memory_order_relaxed); }
+bool Objective::should_stop() const { return stop_requested(); }
 
 OptimizerResult minimize(Objective& objective, const Eigen::VectorXd& x0, const OptimizerOptions& options,
                          const IterationCallback& on_iteration) {
   validate(objective, x0, options);
-  stop_flag.store(false, std::memory_order_relaxed);
   OptimizerResult result;
   Progress progress(objective, options, on_iteration, result);
-  if (!progress.start(x0)) return result;
-  if (options.method == "adam") {
-    run_adam(progress, result.x);
-  } else if (options.method == "sgd") {
-    run_sgd(progress, result.x);
-  } else {
-    LinePoint start;
-    start.x = result.x;
-    start.value = result.value;
-    start.g = result.gradient;
-    if (options.method == "newton") {
-      run_newton(progress, std::move(start));
+  try {
+    if (!progress.start(x0)) return result;
+    if (options.method == "adam") {
+      run_adam(progress, result.x);
+    } else if (options.method == "sgd") {
+      run_sgd(progress, result.x);
     } else {
-      run_lbfgs(progress, std::move(start));
+      LinePoint start;
+      start.x = result.x;
+      start.value = result.value;
+      start.g = result.gradient;
+      if (options.method == "newton") {
+        run_newton(progress, std::move(start));
+      } else {
+        run_lbfgs(progress, std::move(start));
+      }
     }
+  } catch (const StopRequested&) {  // a Newton Hessian stopped between columns
+    progress.interrupt();
   }
   return result;
 }

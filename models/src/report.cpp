@@ -1,5 +1,6 @@
 #include "tapegrad/models/report.hpp"
 
+#include "tapegrad/models/output_files.hpp"
 #include "tapegrad/models/plot.hpp"
 
 #include <algorithm>
@@ -56,6 +57,7 @@ nlohmann::json to_json(const FitResults& r) {
   j["aic"] = number_or_null(r.aic);
   j["bic"] = number_or_null(r.bic);
   j["converged"] = r.converged;
+  j["interrupted"] = r.interrupted;
   j["status"] = to_string(r.status);
   j["message"] = r.message;
   j["iterations"] = r.iterations;
@@ -115,48 +117,34 @@ std::string format_summary(const FitResults& r) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw std::runtime_error(temporary + ": cannot write (" + path + " is left as it was)");
-    }
-  }
-  // rename() replaces the old file in one step: a reader sees the old results or the new, never
-  // a truncated file, and a failed write leaves the old results in place.
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw std::runtime_error(path + ": cannot replace (" + error.message() + "; the old file is left as it was)");
-  }
+  OutputFiles file;
+  file.add(path, text);
+  file.commit();
 }
 
-WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plot) {
-  std::error_code error;
-  fs::create_directories(dir, error);
-  if (error) throw std::runtime_error(dir + ": cannot create the output folder (" + error.message() + ")");
-  WrittenFiles files;
-  const fs::path folder = fs::absolute(dir);
-  files.results = (folder / "results.json").string();
-  // Names come from the user's files (CSV headers) and may not be UTF-8: replaced, not thrown.
-  write_file_atomically(files.results, to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+std::vector<std::string> output_paths(const std::string& dir, bool plot) {
+  const fs::path folder = fs::absolute(dir).lexically_normal();
+  std::vector<std::string> paths = {(folder / "results.json").string(), (folder / "loss_history.csv").string()};
+  if (plot) {
+    paths.push_back((folder / "loss.svg").string());
+    paths.push_back((folder / "loss.csv").string());
+  }
+  return paths;
+}
 
+WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plot, const std::vector<std::string>& inputs) {
+  WrittenFiles files;
+  const std::vector<std::string> paths = output_paths(dir, plot);
+  files.results = paths[0];
+  files.history = paths[1];
+  OutputFiles set(inputs);
   std::ostringstream history;
   history << "iteration,loss,gradient_max,seconds\n" << std::setprecision(17);
   for (const auto& h : r.history) history << h.iteration << "," << h.value << "," << h.gradient_norm << "," << h.seconds << "\n";
-  files.history = (folder / "loss_history.csv").string();
-  write_file_atomically(files.history, history.str());
+  set.add(files.history, history.str());
 
   if (!plot) {
     files.plot_note = "plotting is off (output.plot)";
-  } else if (r.history.size() < 2) {
-    files.plot_note = "a single point: nothing to plot";
   } else {
     // Two panels: the loss itself, and max |gradient| on a log scale (where convergence shows).
     Series loss{"loss", {}, {}, true};
@@ -171,11 +159,19 @@ WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plo
     figure.title = r.name + " (" + r.optimizer + ")";
     figure.panels = {Panel{"mean negative log-likelihood", "iteration", "", false, {loss}},
                      Panel{"max |gradient|", "iteration", "", true, {gradient}}};
-    const PlotResult drawn = plot_svg(figure, (folder / "loss").string());
-    files.plot = drawn.svg;
-    files.plot_note = drawn.note;
+    files.plot = paths[2];
+    files.plot_data = paths[3];
+    set.add(files.plot, render_svg(figure));
+    set.add(files.plot_data, plot_data_csv(figure));
   }
+  // results.json last: it is renamed into place after the others, so a script that waits for
+  // it finds the rest of the set already there.
+  // Names come from the user's files (CSV headers) and may not be UTF-8: replaced, not thrown.
+  set.add(files.results, to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  set.commit();
   return files;
 }
+
+WrittenFiles write_outputs(const FitResults& r, const std::string& dir, bool plot) { return write_outputs(r, dir, plot, {}); }
 
 }  // namespace tapegrad::models

@@ -220,6 +220,7 @@ TEST_CASE("a stop request ends the run after that iteration with the best parame
   // Newton solves the quadratic in one step; Rosenbrock keeps it busy for a while.
   for (const std::string method : {"lbfgs", "newton", "adam", "sgd"}) {
     INFO(method);
+    tapegrad::models::clear_stop();  // the previous method's request
     Quadratic quadratic;
     Rosenbrock rosenbrock;
     Objective& f = method == "newton" ? static_cast<Objective&>(rosenbrock) : quadratic;
@@ -243,8 +244,12 @@ TEST_CASE("a stop request ends the run after that iteration with the best parame
     CHECK(f.value_gradient(r.x, g) == r.value);  // x is the point that value belongs to
     CHECK(r.message.find("interrupted after 4 iterations") != std::string::npos);
   }
-  // The next run starts afresh.
+  // The request stays (one made between two stages is not lost) until it is cleared.
   Quadratic again;
+  const OptimizerResult still = minimize(again, VectorXd::Zero(5), OptimizerOptions{});
+  CHECK(still.status == OptimizerStatus::interrupted);
+  CHECK(still.iterations == 0);
+  tapegrad::models::clear_stop();
   CHECK(minimize(again, VectorXd::Zero(5), OptimizerOptions{}).status == OptimizerStatus::converged);
 }
 

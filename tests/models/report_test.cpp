@@ -46,13 +46,14 @@ TEST_CASE("write_outputs replaces results.json in one step, a failed write leave
   tapegrad::models::write_outputs(r, dir.dir(), false);
   const std::string path = dir.path("results.json");
   CHECK(read_json(path)["name"] == "first");
-  CHECK_FALSE(std::ifstream(path + ".tmp").good());  // no temporary left behind
+  for (const auto& entry : std::filesystem::directory_iterator(dir.dir()))  // no temporary left behind
+    CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
 
-  // The temporary cannot be created (a folder stands in its place): the write fails, loudly,
-  // and the old results stay as they were.
-  std::filesystem::create_directory(path + ".tmp");
+  // One file of the set cannot be written (a folder stands in its place): the write fails,
+  // loudly, and the old results stay as they were.
+  std::filesystem::create_directory(dir.path("loss.svg"));
   r.name = "second";
-  CHECK_THROWS_WITH(tapegrad::models::write_outputs(r, dir.dir(), false),
-                    Catch::Matchers::Contains("is left as it was"));
+  CHECK_THROWS_WITH(tapegrad::models::write_outputs(r, dir.dir(), true), Catch::Matchers::Contains("is a folder"));
   CHECK(read_json(path)["name"] == "first");
+  CHECK_FALSE(std::filesystem::exists(dir.path("loss.csv")));
 }

@@ -4,8 +4,8 @@
 // parts are added across ranks. Every rank runs the same optimizer on the same summed numbers,
 // so every rank takes the same steps; rank 0 reports.
 //
-// Communication per objective evaluation: p + 1 doubles summed (p parameters), and one flag;
-// per Hessian, p^2 doubles. `bytes_summed` counts what this rank sent, for scaling estimates.
+// Communication per objective evaluation: p + 2 doubles summed (the value, p gradient entries
+// and the ranks' stop requests), and one flag; per Hessian, p^2 + 1 doubles. `bytes_summed` counts what this rank sent, for scaling estimates.
 #include <Eigen/Core>
 #include <cstddef>
 #include <functional>
@@ -58,12 +58,16 @@ class DistributedObjective final : public Objective {
   double batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
                               Eigen::VectorXd& g) override;
   Eigen::MatrixXd hessian(const Eigen::VectorXd& x) override;
+  // The stop request as all ranks agreed on it at the last sum (the same on every rank).
+  bool should_stop() const override { return stop_; }
 
  private:
+  void agree_on_stop(double requests);
   Objective& local_;
   Communicator& comm_;
   double weight_;
   std::size_t total_;
+  bool stop_ = false;
 };
 
 }  // namespace tapegrad::models

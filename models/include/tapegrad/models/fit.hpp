@@ -61,14 +61,21 @@ struct FitResults {
   double fit_seconds = 0;
   double inference_seconds = 0;
   std::vector<IterationRecord> history;
+  // A stop request (Ctrl-C, SIGTERM) cut the fit (status interrupted) or its standard errors
+  // (inference not_computed, the estimate kept) short.
+  bool interrupted = false;
 
-  // Converged to a finite maximum: what exit status 0 means.
-  bool succeeded() const { return converged && inference != Inference::no_finite_mle; }
+  // Converged to a finite maximum, nothing cut short: what exit status 0 means.
+  bool succeeded() const { return converged && !interrupted && inference != Inference::no_finite_mle; }
 };
 
 // Fits by the config's optimizer from the model's starting values, then computes the Hessian
 // at the estimate (when fit.standard_errors) to report standard errors or say why there are none.
-FitResults fit(Experiment& experiment, const IterationCallback& on_iteration = {});
+// A stop request (request_stop) ends the optimizer after its iteration, or the standard errors
+// between two Hessian columns: the results then keep the best estimate, marked interrupted.
+// `on_estimate` is called once the optimizer has finished, before the standard errors.
+FitResults fit(Experiment& experiment, const IterationCallback& on_iteration = {},
+               const std::function<void()>& on_estimate = {});
 
 // The analysis behind FitResults::inference, on its own: `total_nll` evaluates the negative
 // log-likelihood (a total), `hessian` is its Hessian at `estimate`. Fills inference, the notes, diverging/flat parameters and (when positive definite)

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,11 @@ class Objective {
   // The same objective over the given rows only (a mini-batch; a mean over those rows).
   virtual double batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
                                       Eigen::VectorXd& g) = 0;
-  // The exact Hessian of f at x (p x p).
+  // The exact Hessian of f at x (p x p). May throw StopRequested when a stop was requested.
   virtual Eigen::MatrixXd hessian(const Eigen::VectorXd& x) = 0;
+  // Whether the run should stop: the process's stop request here; under mpirun the request as
+  // the ranks agreed on it at the last evaluation, so every rank stops at the same point.
+  virtual bool should_stop() const;
 };
 
 struct OptimizerOptions {
@@ -51,10 +55,19 @@ struct OptimizerOptions {
 enum class OptimizerStatus { converged, max_iterations, diverged, line_search_failed, interrupted };
 
 // Asks every running minimize() to stop after its current iteration (status interrupted),
-// keeping the best parameters so far. Async-signal-safe: a SIGINT handler may call it.
-// minimize() clears the request when it starts.
+// keeping the best parameters so far, and a Hessian being computed to stop between two columns
+// (StopRequested). Async-signal-safe: a SIGINT handler may call it. The request stays until
+// clear_stop(), so one made while loading or between two stages is not lost: a minimize()
+// started meanwhile stops after its first evaluation.
 void request_stop();
 bool stop_requested();
+void clear_stop();
+
+// Thrown by a computation that honoured a stop request midway (a Hessian between columns).
+class StopRequested : public std::runtime_error {
+ public:
+  StopRequested() : std::runtime_error("stopped on request (an interrupt)") {}
+};
 
 std::string to_string(OptimizerStatus status);
 

@@ -1,7 +1,8 @@
 #pragma once
-// Line plots as SVG files, drawn by gnuplot where it is installed. The data always lands in a
-// CSV beside the image (<name>.csv), so the numbers survive on machines without gnuplot; the
-// gnuplot script (<name>.gp) is kept too, to redraw or restyle the plot by hand.
+// Line plots as SVG files, drawn by tapegrad itself: no external program runs, so no text from
+// a config (titles, names, paths) can ever reach a shell or a script. Every text in the image
+// is XML-escaped (invalid UTF-8 replaced); non-finite points, and points <= 0 on a log axis,
+// are skipped. The data lands in a CSV beside the image (<stem>.csv), to redraw it elsewhere.
 #include <string>
 #include <vector>
 
@@ -30,16 +31,29 @@ struct Figure {
 };
 
 struct PlotResult {
-  std::string svg;   // the image; "" when it could not be drawn
+  std::string svg;   // the image
   std::string data;  // the CSV with every series
-  std::string note;  // why there is no image (gnuplot missing or failed)
+  std::string note;  // kept for callers that print why there is no image; always "" now
 };
 
-// Writes `<stem>.csv`, `<stem>.gp` and, through gnuplot, `<stem>.svg` (all atomically).
-// `stem` is a path without extension, e.g. "runs/x/loss". Throws std::runtime_error when the
-// files cannot be written; a missing gnuplot is not an error (see PlotResult::note).
+// The figure as an SVG document. Throws std::invalid_argument when a series' x and y differ
+// in length.
+std::string render_svg(const Figure& figure);
+
+// Every series in long form, one row per point: "panel,series,x,y".
+std::string plot_data_csv(const Figure& figure);
+
+// Writes `<stem>.svg` and `<stem>.csv` together (output_files.hpp: unique temporaries, renamed
+// into place together). `stem` is a path without extension, e.g. "runs/x/loss". Throws
+// std::invalid_argument for a bad series, std::runtime_error when the files cannot be written.
 PlotResult plot_svg(const Figure& figure, const std::string& stem);
 
-bool gnuplot_available();
+namespace detail {
+// `text` as XML character data or an attribute value: & < > " ' escaped, control characters
+// as spaces, invalid UTF-8 replaced by U+FFFD.
+std::string xml_escaped(const std::string& text);
+// Tick positions on [lo, hi]: multiples of 1, 2 or 5 times a power of ten, about `target` of them.
+std::vector<double> nice_ticks(double lo, double hi, int target);
+}  // namespace detail
 
 }  // namespace tapegrad::models
