@@ -74,7 +74,7 @@ ComponentConfig read_likelihood(const nlohmann::json& value, const std::string& 
 FitConfig read_fit(ObjectReader& fit) {
   FitConfig out;
   OptimizerOptions& o = out.optimizer;
-  o.method = fit.choice("optimizer", {"lbfgs", "newton", "adam", "sgd"}, "lbfgs");
+  o.method = fit.choice("optimizer", {"auto", "trust_region", "trust_region_cg", "lbfgs", "newton", "adam", "sgd"}, "auto");
   const bool stochastic = o.method == "adam" || o.method == "sgd";
   o.max_iterations = static_cast<int>(fit.integer("max_iterations", stochastic ? 200 : 1000, 1, 100000000));
   o.tolerance = fit.positive("tolerance", 1e-8);

@@ -20,6 +20,11 @@ Eigen::MatrixXd IidLikelihood::hessian(const Eigen::VectorXd& x) {
   return tapegrad::hessian([&](const auto& th) { return -log_density_.sum(th, n_) / n; }, x);
 }
 
+Eigen::VectorXd IidLikelihood::hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+  const double n = static_cast<double>(n_);
+  return tapegrad::hessian_vector([&](const std::vector<HVar>& th) { return -log_density_.sum(th, n_) / n; }, x, v);
+}
+
 double IidLikelihood::total_nll(const Eigen::VectorXd& x) const {
   const std::vector<double> th(x.data(), x.data() + x.size());
   return -log_density_.sum(th, n_);

@@ -36,6 +36,7 @@ Eigen::MatrixXd hessian_or_nan(const F& f, const Eigen::VectorXd& x) {
 
 void add_into(GradientResult& total, const GradientResult& part) { tapegrad::detail::add_into(total, part); }
 void add_into(Eigen::MatrixXd& total, const Eigen::MatrixXd& part) { total += part; }
+void add_into(Eigen::VectorXd& total, const Eigen::VectorXd& part) { total += part; }
 // A piece's one-pass Hessian (Model::glm_hessian), if its model has one: then every piece has.
 struct OnePassHessian {
   Eigen::MatrixXd h;
@@ -104,6 +105,18 @@ Eigen::MatrixXd ModelObjective::hessian(const Eigen::VectorXd& x) {
   }
   return sum_over_pieces<Eigen::MatrixXd>([&](const auto& rows) {
     return hessian_or_nan([&](const std::vector<HVar>& theta) { return scale * model_.log_likelihood(theta, rows); }, x);
+  });
+}
+
+Eigen::VectorXd ModelObjective::hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+  const double scale = -1.0 / static_cast<double>(data_.rows());
+  return sum_over_pieces<Eigen::VectorXd>([&](const auto& rows) -> Eigen::VectorXd {
+    try {
+      return tapegrad::hessian_vector(
+          [&](const std::vector<HVar>& theta) { return scale * model_.log_likelihood(theta, rows); }, x, v);
+    } catch (const std::domain_error&) {
+      return Eigen::VectorXd::Constant(x.size(), kNaN);
+    }
   });
 }
 

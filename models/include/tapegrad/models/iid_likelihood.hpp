@@ -88,6 +88,7 @@ class IidLikelihood : public Objective {
   double batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
                               Eigen::VectorXd& g) override;
   Eigen::MatrixXd hessian(const Eigen::VectorXd& x) override;
+  Eigen::VectorXd hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) override;  // exact
   // The TOTAL negative log-likelihood, -sum_i log p(y_i | theta), and its exact Hessian.
   double total_nll(const Eigen::VectorXd& x) const;
   Eigen::MatrixXd total_hessian(const Eigen::VectorXd& x) const;
