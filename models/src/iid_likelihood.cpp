@@ -46,7 +46,19 @@ IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::Vec
                const OptimizerOptions& options, std::vector<std::string> names) {
   IidLikelihood objective(log_density, start.size(), n);
   IidFit r;
-  r.optimizer = minimize(objective, start, options);
+  try {
+    r.optimizer = minimize(objective, start, options);
+  } catch (const StartingPointError& e) {
+    // The same error, its message in the caller's parameter names with the starting values.
+    std::string values;
+    for (Eigen::Index j = 0; j < start.size(); ++j)
+      values += (j ? ", " : "") + (names.size() == static_cast<std::size_t>(start.size())
+                                       ? names[static_cast<std::size_t>(j)]
+                                       : "theta[" + std::to_string(j) + "]") +
+                " = " + std::to_string(start[j]);
+    throw StartingPointError("fit_iid: the fit cannot start: at the starting point " + e.reason() + " (" + values + ")",
+                             e.reason(), e.parameters());
+  }
   r.estimate = r.optimizer.x;
   const double p = static_cast<double>(start.size());
   r.log_likelihood = -objective.total_nll(r.estimate);

@@ -124,8 +124,11 @@ struct IidFit {
   bool succeeded() const { return optimizer.status == OptimizerStatus::converged && inference == Inference::standard_errors; }
 };
 
-// Maximises sum_i log_density(theta, i) over theta from `start` with `options` (default: L-BFGS
-// to max |gradient| < 1e-8 of the mean NLL), then infers at the estimate.
+// Maximises sum_i log_density(theta, i) over theta from `start` with `options` (default: auto,
+// i.e. trust_region up to 200 parameters, to a Newton decrement < 1e-8 of the mean NLL), then
+// infers at the estimate. A trial point where the density throws std::domain_error (or gives
+// NaN) is rejected; at `start` that throws StartingPointError (a std::domain_error) naming the
+// reason and the starting values.
 // `names` label parameters in the inference notes (default theta[0], theta[1], ...).
 IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::VectorXd& start,
                const OptimizerOptions& options = {}, std::vector<std::string> names = {});
