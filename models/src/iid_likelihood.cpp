@@ -3,6 +3,7 @@
 #include "tapegrad/models/iid_likelihood.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -78,7 +79,17 @@ IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::Vec
   in.observations = n;
   in.hessian = r.hessian;
   in.names = std::move(names);
-  const InferenceResult inferred = infer(in, [&](const Eigen::VectorXd& x) { return objective.total_nll(x); });
+  // infer() probes points away from the estimate; one outside the density's domain is NaN there
+  // (which infer reads as "the likelihood does not rise"), never an exception out of fit_iid.
+  const InferenceResult inferred = infer(in, [&](const Eigen::VectorXd& x) {
+    try {
+      return objective.total_nll(x);
+    } catch (const std::domain_error&) {
+      return std::nan("");
+    } catch (const std::range_error&) {
+      return std::nan("");
+    }
+  });
   r.inference = inferred.inference;
   r.inference_note = inferred.note;
   if (inferred.inference == Inference::standard_errors) r.std_error = inferred.std_errors;

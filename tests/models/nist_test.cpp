@@ -60,3 +60,16 @@ TEST_CASE("NIST StRD: default options reach 6 digits in every parameter and the 
     }
   }
 }
+
+TEST_CASE("fit_iid's inference probes points outside the density's domain without throwing", "[nist]") {
+  // Where L-BFGS stops far from the MLE, infer() probes points where the mean or exp(log_sigma)
+  // leaves the density's domain. That used to escape fit_iid as normal_lpdf's std::domain_error.
+  tapegrad::models::OptimizerOptions options;
+  options.method = "lbfgs";
+  for (const std::string& name : nist::problem_names()) {
+    const nist::Problem p = load(name);
+    INFO(name);
+    CHECK_NOTHROW(nist::fit(p, p.start1, options));
+    CHECK_NOTHROW(nist::fit(p, p.start2, options));
+  }
+}
