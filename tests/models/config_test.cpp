@@ -210,7 +210,7 @@ const std::vector<BadConfig>& corpus() {
        Stage::Parse, "bad.json: /fit/batch_size: ",
        {"batch_size applies to adam and sgd, not to optimizer \"auto\"", "uses every row"}},
       {"memory with adam", R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "adam", "memory": 5}})json",
-       Stage::Parse, "bad.json: /fit/memory: ", {"memory applies to lbfgs, not to optimizer \"adam\""}},
+       Stage::Parse, "bad.json: /fit/memory: ", {"memory applies to lbfgs and auto, not to optimizer \"adam\""}},
       {"momentum with adam",
        R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "adam", "momentum": 0.9}})json",
        Stage::Parse, "bad.json: /fit/momentum: ", {"momentum applies to sgd, not to optimizer \"adam\""}},
