@@ -74,12 +74,12 @@ ComponentConfig read_likelihood(const nlohmann::json& value, const std::string& 
 FitConfig read_fit(ObjectReader& fit) {
   FitConfig out;
   OptimizerOptions& o = out.optimizer;
-  o.method = fit.choice("optimizer", {"lbfgs", "newton", "adam", "sgd"}, "lbfgs");
+  o.method = fit.choice("optimizer", {"auto", "trust_region", "trust_region_cg", "lbfgs", "newton", "adam", "sgd"}, "auto");
   const bool stochastic = o.method == "adam" || o.method == "sgd";
   o.max_iterations = static_cast<int>(fit.integer("max_iterations", stochastic ? 200 : 1000, 1, 100000000));
   o.tolerance = fit.positive("tolerance", 1e-8);
   o.seed = static_cast<std::uint64_t>(fit.integer("seed", 0, 0, std::numeric_limits<long long>::max()));
-  if (o.method == "lbfgs") o.memory = static_cast<int>(fit.integer("memory", 10, 1, 1000));
+  if (o.method == "lbfgs" || o.method == "auto") o.memory = static_cast<int>(fit.integer("memory", 10, 1, 1000));
   if (stochastic) {
     o.learning_rate = fit.positive("learning_rate", o.method == "adam" ? 0.001 : 0.01);
     o.batch_size = static_cast<std::size_t>(fit.integer("batch_size", 32, 1, std::numeric_limits<long long>::max()));
@@ -93,7 +93,7 @@ FitConfig read_fit(ObjectReader& fit) {
   }
   // Keys that belong to another optimizer get a message saying so, not "unknown key".
   const std::vector<std::pair<std::string, std::string>> owners = {
-      {"memory", "lbfgs"}, {"learning_rate", "adam and sgd"}, {"batch_size", "adam and sgd"},
+      {"memory", "lbfgs and auto"}, {"learning_rate", "adam and sgd"}, {"batch_size", "adam and sgd"},
       {"momentum", "sgd"}, {"beta1", "adam"}, {"beta2", "adam"}, {"epsilon", "adam"}};
   for (const auto& [key, owner] : owners)
     if (fit.has(key) && owner.find(o.method) == std::string::npos)

@@ -3,6 +3,7 @@
 #include "tapegrad/models/iid_likelihood.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -18,6 +19,11 @@ double IidLikelihood::batch_value_gradient(const Eigen::VectorXd& x, const std::
 Eigen::MatrixXd IidLikelihood::hessian(const Eigen::VectorXd& x) {
   const double n = static_cast<double>(n_);
   return tapegrad::hessian([&](const auto& th) { return -log_density_.sum(th, n_) / n; }, x);
+}
+
+Eigen::VectorXd IidLikelihood::hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+  const double n = static_cast<double>(n_);
+  return tapegrad::hessian_vector([&](const std::vector<HVar>& th) { return -log_density_.sum(th, n_) / n; }, x, v);
 }
 
 double IidLikelihood::total_nll(const Eigen::VectorXd& x) const {
@@ -41,7 +47,19 @@ IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::Vec
                const OptimizerOptions& options, std::vector<std::string> names) {
   IidLikelihood objective(log_density, start.size(), n);
   IidFit r;
-  r.optimizer = minimize(objective, start, options);
+  try {
+    r.optimizer = minimize(objective, start, options);
+  } catch (const StartingPointError& e) {
+    // The same error, its message in the caller's parameter names with the starting values.
+    std::string values;
+    for (Eigen::Index j = 0; j < start.size(); ++j)
+      values += (j ? ", " : "") + (names.size() == static_cast<std::size_t>(start.size())
+                                       ? names[static_cast<std::size_t>(j)]
+                                       : "theta[" + std::to_string(j) + "]") +
+                " = " + std::to_string(start[j]);
+    throw StartingPointError("fit_iid: the fit cannot start: at the starting point " + e.reason() + " (" + values + ")",
+                             e.reason(), e.parameters());
+  }
   r.estimate = r.optimizer.x;
   const double p = static_cast<double>(start.size());
   r.log_likelihood = -objective.total_nll(r.estimate);
@@ -61,7 +79,17 @@ IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::Vec
   in.observations = n;
   in.hessian = r.hessian;
   in.names = std::move(names);
-  const InferenceResult inferred = infer(in, [&](const Eigen::VectorXd& x) { return objective.total_nll(x); });
+  // infer() probes points away from the estimate; one outside the density's domain is NaN there
+  // (which infer reads as "the likelihood does not rise"), never an exception out of fit_iid.
+  const InferenceResult inferred = infer(in, [&](const Eigen::VectorXd& x) {
+    try {
+      return objective.total_nll(x);
+    } catch (const std::domain_error&) {
+      return std::nan("");
+    } catch (const std::range_error&) {
+      return std::nan("");
+    }
+  });
   r.inference = inferred.inference;
   r.inference_note = inferred.note;
   if (inferred.inference == Inference::standard_errors) r.std_error = inferred.std_errors;

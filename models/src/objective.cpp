@@ -103,7 +103,7 @@ Eigen::MatrixXd ModelObjective::hessian(const Eigen::VectorXd& x) {
       if (should_stop()) throw StopRequested();
       unit[j] = 1;
       h.col(j) = sum_over_pieces<Eigen::VectorXd>([&](const auto& rows) {
-        return hessian_vector([&](const std::vector<HVar>& theta) { return scale * model_.log_likelihood(theta, rows); },
+        return tapegrad::hessian_vector([&](const std::vector<HVar>& theta) { return scale * model_.log_likelihood(theta, rows); },
                               x, unit);
       });
       unit[j] = 0;
@@ -112,6 +112,18 @@ Eigen::MatrixXd ModelObjective::hessian(const Eigen::VectorXd& x) {
     return Eigen::MatrixXd::Constant(p, p, kNaN);
   }
   return 0.5 * (h + h.transpose());  // symmetric to rounding; exactly so for the solvers
+}
+
+Eigen::VectorXd ModelObjective::hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+  const double scale = -1.0 / static_cast<double>(data_.rows());
+  return sum_over_pieces<Eigen::VectorXd>([&](const auto& rows) -> Eigen::VectorXd {
+    try {
+      return tapegrad::hessian_vector(
+          [&](const std::vector<HVar>& theta) { return scale * model_.log_likelihood(theta, rows); }, x, v);
+    } catch (const std::domain_error&) {
+      return Eigen::VectorXd::Constant(x.size(), kNaN);
+    }
+  });
 }
 
 }  // namespace tapegrad::models

@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "optimizers/progress.hpp"
+
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <chrono>
@@ -21,7 +23,10 @@ namespace {
 
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
-using Clock = std::chrono::steady_clock;
+using detail::finite;
+using detail::max_abs;
+using detail::number;
+using detail::Progress;
 
 // Strong Wolfe constants (Nocedal & Wright, ch. 3): sufficient decrease and curvature.
 constexpr double kArmijo = 1e-4;     // c1
@@ -35,149 +40,6 @@ constexpr int kMaxBacktracks = 80;
 constexpr int kMaxDampings = 60;  // lambda grows 10x per try: 1e-8 * max diag * 1e60 is plenty
 // Two values closer than this (relative) are treated as equal up to rounding; see value_change.
 constexpr double kValueNoise = 1e-12;
-
-double max_abs(const VectorXd& v) { return v.size() == 0 ? 0.0 : v.cwiseAbs().maxCoeff(); }
-
-bool finite(double f, const VectorXd& g) { return std::isfinite(f) && g.allFinite(); }
-
-std::string number(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2g", v);
-  return buffer;
-}
-
-// History, counters, the convergence test and the final status, shared by every method so that
-// they all report the same way. The methods hand it each accepted iterate; it decides when to stop.
-class Progress {
- public:
-  Progress(Objective& objective, const OptimizerOptions& options, const IterationCallback& on_iteration,
-           OptimizerResult& result)
-      : objective_(objective), options_(options), on_iteration_(on_iteration), result_(result),
-        started_(Clock::now()) {}
-
-  Objective& objective() { return objective_; }
-  const OptimizerOptions& options() const { return options_; }
-  int iterations() const { return result_.iterations; }
-
-  double evaluate(const VectorXd& x, VectorXd& g) {
-    ++result_.evaluations;
-    return objective_.value_gradient(x, g);
-  }
-  double evaluate_batch(const VectorXd& x, const std::vector<std::size_t>& rows, VectorXd& g) {
-    ++result_.evaluations;
-    return objective_.batch_value_gradient(x, rows, g);
-  }
-
-  // Evaluates and records the starting point; false when there is nothing left to do.
-  bool start(const VectorXd& x0) {
-    VectorXd g;
-    const double f = evaluate(x0, g);
-    set_point(x0, f, g);
-    record();
-    if (!finite(f, g)) {
-      finish(OptimizerStatus::diverged,
-             "diverged: the objective or its gradient is not finite at the starting point (f = " + number(f) + ")");
-      return false;
-    }
-    return keep_going();
-  }
-
-  // A new iterate (f and g finite): records it; false when the run should stop.
-  bool accept(const VectorXd& x, double f, const VectorXd& g) {
-    ++result_.iterations;
-    set_point(x, f, g);
-    record();
-    return keep_going();
-  }
-
-  // The best point so far becomes the result (the stochastic methods' last is not always it).
-  void interrupt() {
-    if (best_value_ < result_.value) set_point(best_x_, best_value_, best_g_);
-    finish(OptimizerStatus::interrupted, "interrupted after " + std::to_string(result_.iterations) +
-                                             " iterations: kept the best parameters so far (iteration " +
-                                             std::to_string(best_iteration_) + ", f = " + number(result_.value) +
-                                             ", max |gradient| " + number(gradient_norm()) + ")");
-  }
-
-  // Stops on a non-finite value; result keeps the last accepted (finite) point.
-  void diverge(const std::string& why) {
-    finish(OptimizerStatus::diverged, "diverged at iteration " + std::to_string(result_.iterations + 1) + ": " + why +
-                                          "; kept the last finite parameters (iteration " +
-                                          std::to_string(result_.iterations) + ", f = " + number(result_.value) +
-                                          ")");
-  }
-
-  void line_search_failed(const std::string& why) {
-    if (gradient_norm() < options_.tolerance) return finish_converged();
-    finish(OptimizerStatus::line_search_failed, "line search failed at iteration " +
-                                                    std::to_string(result_.iterations + 1) + ": " + why +
-                                                    "; max |gradient| " + number(gradient_norm()) +
-                                                    " > tolerance " + number(options_.tolerance));
-  }
-
- private:
-  double gradient_norm() const { return max_abs(result_.gradient); }
-
-  void set_point(const VectorXd& x, double f, const VectorXd& g) {
-    result_.x = x;
-    result_.value = f;
-    result_.gradient = g;
-  }
-
-  void record() {
-    if (result_.value < best_value_) {
-      best_value_ = result_.value;
-      best_x_ = result_.x;
-      best_g_ = result_.gradient;
-      best_iteration_ = result_.iterations;
-    }
-    IterationRecord r;
-    r.iteration = result_.iterations;
-    r.value = result_.value;
-    r.gradient_norm = gradient_norm();
-    r.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    result_.history.push_back(r);
-    if (on_iteration_) on_iteration_(r);
-  }
-
-  bool keep_going() {
-    if (objective_.should_stop()) {
-      interrupt();
-      return false;
-    }
-    if (gradient_norm() < options_.tolerance) {
-      finish_converged();
-      return false;
-    }
-    if (result_.iterations >= options_.max_iterations) {
-      finish(OptimizerStatus::max_iterations, "did not converge in " + std::to_string(result_.iterations) +
-                                                  " iterations: max |gradient| " + number(gradient_norm()) +
-                                                  " > tolerance " + number(options_.tolerance));
-      return false;
-    }
-    return true;
-  }
-
-  void finish_converged() {
-    finish(OptimizerStatus::converged, "converged in " + std::to_string(result_.iterations) +
-                                           " iterations: max |gradient| " + number(gradient_norm()) +
-                                           " < tolerance " + number(options_.tolerance));
-  }
-
-  void finish(OptimizerStatus status, std::string message) {
-    result_.status = status;
-    result_.message = std::move(message);
-  }
-
-  Objective& objective_;
-  const OptimizerOptions& options_;
-  const IterationCallback& on_iteration_;
-  OptimizerResult& result_;
-  Clock::time_point started_;
-  double best_value_ = std::numeric_limits<double>::infinity();
-  VectorXd best_x_, best_g_;
-  int best_iteration_ = 0;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Line searches on phi(a) = f(x + a d).
@@ -433,14 +295,11 @@ VectorXd damped_newton_direction(const MatrixXd& h, const VectorXd& g) {
 void run_newton(Progress& progress, LinePoint current) {
   const Eigen::Index p = current.x.size();
   for (;;) {
-    const MatrixXd h = progress.objective().hessian(current.x);
-    if (h.rows() != p || h.cols() != p)
-      throw std::runtime_error("minimize: objective.hessian returned a " + std::to_string(h.rows()) + " x " +
-                               std::to_string(h.cols()) + " matrix for " + std::to_string(p) + " parameters");
-    if (!h.allFinite()) return progress.diverge("the Hessian is not finite");
-    const VectorXd direction = damped_newton_direction(h, current.g);
-    if (direction.size() != p || !direction.allFinite())
-      return progress.diverge("no damping makes the Hessian positive definite");
+    const MatrixXd h = progress.hessian(current.x);
+    if (progress.iterations() == 0) progress.require_finite_start_hessian(h);
+    // Where H is not finite (or no damping helps), a steepest-descent step instead.
+    VectorXd direction = h.allFinite() ? damped_newton_direction(h, current.g) : VectorXd();
+    if (direction.size() != p || !direction.allFinite()) direction = -current.g / std::max(max_abs(current.g), 1e-300);
     current.slope = current.g.dot(direction);
     Line line(progress, current, direction);
     std::string why;
@@ -523,8 +382,8 @@ void validate(const Objective& objective, const VectorXd& x0, const OptimizerOpt
   auto fail = [](const std::string& what) { throw std::invalid_argument("minimize: " + what); };
   const std::string& m = o.method;
   const bool stochastic = m == "adam" || m == "sgd";
-  if (m != "lbfgs" && m != "newton" && !stochastic)
-    fail("unknown method \"" + m + "\" (expected lbfgs, newton, adam or sgd)");
+  if (m != "auto" && m != "trust_region" && m != "trust_region_cg" && m != "lbfgs" && m != "newton" && !stochastic)
+    fail("unknown method \"" + m + "\" (expected auto, trust_region, trust_region_cg, lbfgs, newton, adam or sgd)");
   if (o.max_iterations < 0) fail("max_iterations must be >= 0, got " + std::to_string(o.max_iterations));
   if (!(o.tolerance > 0)) fail("tolerance must be > 0, got " + number(o.tolerance));
   if (o.memory < 1) fail("memory must be >= 1, got " + std::to_string(o.memory));
@@ -570,14 +429,39 @@ bool stop_requested() { return stop_flag.load(std::memory_order_relaxed); }
 void clear_stop() { stop_flag.store(false, std::memory_order_relaxed); }
 bool Objective::should_stop() const { return stop_requested(); }
 
-OptimizerResult minimize(Objective& objective, const Eigen::VectorXd& x0, const OptimizerOptions& options,
+// Central differences of the gradient along v: H v = (g(x + h v) - g(x - h v)) / (2 h) + O(h^2),
+// h = eps^(1/3) (1 + |x|) / |v| balancing truncation against rounding.
+Eigen::VectorXd Objective::hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
+  const double v_norm = v.norm();
+  if (v_norm == 0) return VectorXd::Zero(x.size());
+  const double h = std::cbrt(std::numeric_limits<double>::epsilon()) * (1 + x.norm()) / v_norm;
+  VectorXd g_plus, g_minus;
+  value_gradient(x + h * v, g_plus);
+  value_gradient(x - h * v, g_minus);
+  return (g_plus - g_minus) / (2 * h);
+}
+
+std::string resolve_method(const std::string& method, Eigen::Index p) {
+  if (method != "auto") return method;
+  return p <= kTrustRegionMaxParameters ? "trust_region" : "lbfgs";
+}
+
+OptimizerResult minimize(Objective& objective, const Eigen::VectorXd& x0, const OptimizerOptions& requested,
                          const IterationCallback& on_iteration) {
-  validate(objective, x0, options);
+  validate(objective, x0, requested);
+  OptimizerOptions options = requested;
+  options.method = resolve_method(requested.method, x0.size());
   OptimizerResult result;
+  result.method = options.method;
   Progress progress(objective, options, on_iteration, result);
+  if (options.method == "trust_region") progress.use_decrement_test();
   try {
     if (!progress.start(x0)) return result;
-    if (options.method == "adam") {
+    if (options.method == "trust_region") {
+      detail::run_trust_region(progress);
+    } else if (options.method == "trust_region_cg") {
+      detail::run_trust_region_cg(progress);
+    } else if (options.method == "adam") {
       run_adam(progress, result.x);
     } else if (options.method == "sgd") {
       run_sgd(progress, result.x);
@@ -592,7 +476,7 @@ OptimizerResult minimize(Objective& objective, const Eigen::VectorXd& x0, const 
         run_lbfgs(progress, std::move(start));
       }
     }
-  } catch (const StopRequested&) {  // a Newton Hessian stopped between columns
+  } catch (const StopRequested&) {  // a Hessian stopped between columns
     progress.interrupt();
   }
   return result;

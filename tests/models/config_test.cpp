@@ -187,7 +187,7 @@ const std::vector<BadConfig>& corpus() {
       {"fit not an object", R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": "lbfgs"})json", Stage::Parse,
        "bad.json: /fit: ", {"expected an object", "found \"lbfgs\""}},
       {"unknown optimizer lbgfs", R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "lbgfs"}})json",
-       Stage::Parse, "bad.json: /fit/optimizer: ", {"expected one of lbfgs, newton, adam, sgd", "found \"lbgfs\"", "did you mean \"lbfgs\"?"}},
+       Stage::Parse, "bad.json: /fit/optimizer: ", {"expected one of auto, trust_region, trust_region_cg, lbfgs, newton, adam, sgd", "found \"lbgfs\"", "did you mean \"lbfgs\"?"}},
       {"unknown key in fit near \"optimizer\"",
        R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimzer": "adam"}})json", Stage::Parse,
        "bad.json: /fit/optimzer: ", {"unknown key", "did you mean \"optimizer\"?"}},
@@ -208,9 +208,9 @@ const std::vector<BadConfig>& corpus() {
        Stage::Parse, "bad.json: /fit/batch_size: ", {"expected an integer >= 1, found 0"}},
       {"batch_size with lbfgs", R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"batch_size": 2}})json",
        Stage::Parse, "bad.json: /fit/batch_size: ",
-       {"batch_size applies to adam and sgd, not to optimizer \"lbfgs\"", "uses every row"}},
+       {"batch_size applies to adam and sgd, not to optimizer \"auto\"", "uses every row"}},
       {"memory with adam", R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "adam", "memory": 5}})json",
-       Stage::Parse, "bad.json: /fit/memory: ", {"memory applies to lbfgs, not to optimizer \"adam\""}},
+       Stage::Parse, "bad.json: /fit/memory: ", {"memory applies to lbfgs and auto, not to optimizer \"adam\""}},
       {"momentum with adam",
        R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "adam", "momentum": 0.9}})json",
        Stage::Parse, "bad.json: /fit/momentum: ", {"momentum applies to sgd, not to optimizer \"adam\""}},
@@ -327,7 +327,7 @@ TEST_CASE("good configs parse, with defaults and paths resolved against the conf
     CHECK(config.model[1].type == "sigmoid");
     CHECK(config.likelihood.type == "bernoulli");
     CHECK(config.likelihood.path == "/likelihood");
-    CHECK(config.fit.optimizer.method == "lbfgs");
+    CHECK(config.fit.optimizer.method == "auto");
     CHECK(config.fit.standard_errors);
     CHECK_FALSE(config.fit.spread_init);
     CHECK(config.output.dir == tmp.path("runs/good"));

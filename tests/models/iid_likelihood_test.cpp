@@ -91,3 +91,67 @@ TEST_CASE("fit_iid: a parameter the likelihood cannot see is reported singular, 
   CHECK(std::isnan(fit.std_error[0]));
   CHECK(fit.inference_note.find("a, b") != std::string::npos);
 }
+
+namespace {
+
+// y_i = 3 exp(-0.4 x_i) + noise (sd 0.05), x_i = 0..39: a nonlinear mean.
+struct DecayData {
+  std::vector<double> x, y;
+  DecayData() {
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> noise(0.0, 0.05);
+    for (int i = 0; i < 40; ++i) {
+      x.push_back(i);
+      y.push_back(3 * std::exp(-0.4 * i) + noise(rng));
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("fit_iid: a Gaussian with a nonlinear mean and sigma = exp(log_sigma) survives trial points where exp "
+          "underflows or overflows",
+          "[models]") {
+  const DecayData d;
+  // theta = (a, k, log_sigma): y_i ~ N(a exp(-k x_i), exp(log_sigma)). normal_lpdf throws
+  // std::domain_error for sigma = 0 (exp underflow) or mu NaN/inf, which a trial point can hit.
+  auto log_p = [&d](const auto& th, std::size_t i) {
+    using std::exp;
+    using tapegrad::exp;
+    return tapegrad::normal_lpdf(d.y[i], th[0] * exp(-th[1] * d.x[i]), exp(th[2]));
+  };
+  // A start far from the MLE: log_sigma = 5 and a rate of 2; the first steps overshoot.
+  int refused = 0;
+  auto counting = [&](const auto& th, std::size_t i) {
+    try {
+      return log_p(th, i);
+    } catch (const std::domain_error&) {
+      ++refused;
+      throw;
+    }
+  };
+  for (const std::string method : {"auto", "lbfgs", "newton", "trust_region_cg"}) {
+    INFO(method);
+    m::OptimizerOptions options;
+    options.method = method;
+    options.max_iterations = 5000;
+    m::IidFit fit;
+    REQUIRE_NOTHROW(fit = m::fit_iid(counting, d.x.size(), Eigen::Vector3d(1, 2, 5), options, {"a", "k", "log_sigma"}));
+    INFO(fit.optimizer.message);
+    CHECK(fit.optimizer.status == m::OptimizerStatus::converged);
+    CHECK(fit.estimate[0] == Approx(3).epsilon(0.05));
+    CHECK(fit.estimate[1] == Approx(0.4).epsilon(0.05));
+    CHECK(std::exp(fit.estimate[2]) == Approx(0.05).epsilon(0.3));
+  }
+  CHECK(refused > 0);  // trial points did fall outside the density's domain, and were rejected
+
+  // log_sigma = 720 at the start: exp overflows to inf, the density refuses, the fit cannot start.
+  try {
+    m::fit_iid(log_p, d.x.size(), Eigen::Vector3d(3, 0.4, 720), {}, {"a", "k", "log_sigma"});
+    FAIL("fit_iid started at log_sigma = 720");
+  } catch (const m::StartingPointError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("cannot start") && Catch::Contains("sigma must be positive") &&
+                                          Catch::Contains("log_sigma = 720"));
+    CHECK_THAT(e.reason(), Catch::Contains("normal_lpdf"));
+  }
+}

@@ -218,13 +218,14 @@ TEST_CASE("to_string names every optimizer status", "[optimizer]") {
 
 TEST_CASE("a stop request ends the run after that iteration with the best parameters so far", "[optimizer]") {
   // Newton solves the quadratic in one step; Rosenbrock keeps it busy for a while.
-  for (const std::string method : {"lbfgs", "newton", "adam", "sgd"}) {
+  for (const std::string method : {"lbfgs", "newton", "trust_region", "trust_region_cg", "adam", "sgd"}) {
     INFO(method);
     tapegrad::models::clear_stop();  // the previous method's request
     Quadratic quadratic;
     Rosenbrock rosenbrock;
-    Objective& f = method == "newton" ? static_cast<Objective&>(rosenbrock) : quadratic;
-    const VectorXd x0 = method == "newton" ? VectorXd(Eigen::Vector2d(-1.2, 1)) : VectorXd::Zero(5);
+    const bool second_order = method == "newton" || method.rfind("trust_region", 0) == 0;
+    Objective& f = second_order ? static_cast<Objective&>(rosenbrock) : quadratic;
+    const VectorXd x0 = second_order ? VectorXd(Eigen::Vector2d(-1.2, 1)) : VectorXd::Zero(5);
     OptimizerOptions o;
     o.method = method;
     o.learning_rate = method == "sgd" ? 1e-4 : 0.5;  // adam oscillates at this rate: best != last
@@ -271,17 +272,33 @@ TEST_CASE("lbfgs and newton minimise a quadratic with condition number 1e4", "[o
   REQUIRE(newton.status == OptimizerStatus::converged);
   CHECK(newton.iterations == 1);
   CHECK(max_abs(newton.x - q.minimum()) < 1e-10);
+
+  // The trust region starts at |D x0| = 0, so radius 1, and grows: a few steps, then the Newton step.
+  const OptimizerResult trust = minimize(q, x0, with_method("trust_region"));
+  INFO(trust.message);
+  REQUIRE(trust.status == OptimizerStatus::converged);
+  CHECK(trust.method == "trust_region");
+  CHECK(trust.iterations <= 8);
+  CHECK(max_abs(trust.x - q.minimum()) < 1e-10);
+  CHECK(trust.newton_decrement < 1e-8);
+  CHECK_THAT(trust.message, Catch::Contains("Newton decrement"));
+  check_history(trust);
+  // From x0 = c + e the first region reaches the origin, beyond the Newton step: one iteration.
+  const OptimizerResult near = minimize(q, q.minimum() + VectorXd::Constant(5, 0.1), with_method("trust_region"));
+  CHECK(near.iterations == 1);
 }
 
-TEST_CASE("lbfgs and newton minimise Rosenbrock from (-1.2, 1)", "[optimizer]") {
+TEST_CASE("every full-batch method minimises Rosenbrock from (-1.2, 1)", "[optimizer]") {
   Rosenbrock rosenbrock;
   VectorXd x0(2);
   x0 << -1.2, 1;
-  for (const char* method : {"lbfgs", "newton"}) {
+  for (const char* method : {"lbfgs", "newton", "trust_region", "trust_region_cg"}) {
     const OptimizerResult r = minimize(rosenbrock, x0, with_method(method));
     INFO(method << ": " << r.message);
     REQUIRE(r.status == OptimizerStatus::converged);
-    CHECK(max_abs(r.gradient) < 1e-8);
+    // trust_region's test is the Newton decrement sqrt(g' H^-1 g) < 1e-8; the others' max |g| < 1e-8.
+    if (std::string(method) == "trust_region") CHECK(r.newton_decrement < 1e-8);
+    else CHECK(max_abs(r.gradient) < 1e-8);
     CHECK(std::abs(r.x[0] - 1) < 1e-6);
     CHECK(std::abs(r.x[1] - 1) < 1e-6);
     CHECK(r.value < 1e-12);
@@ -407,18 +424,27 @@ TEST_CASE("lbfgs never accepts a point where f is NaN", "[optimizer]") {
   CHECK(max_abs(r.x - objective.minimum()) < 1e-6);
 }
 
-TEST_CASE("a NaN objective at the starting point is divergence", "[optimizer]") {
+TEST_CASE("a NaN objective at the starting point is a StartingPointError", "[optimizer]") {
   NanOutside objective;
   VectorXd x0(2);
   x0 << 10, 0;
-  for (const char* method : {"lbfgs", "newton", "adam", "sgd"}) {
-    const OptimizerResult r = minimize(objective, x0, with_method(method));
-    INFO(method << ": " << r.message);
-    CHECK(r.status == OptimizerStatus::diverged);
-    CHECK(r.iterations == 0);
-    CHECK(r.evaluations == 1);
-    CHECK(r.history.size() == 1);
-    CHECK(r.message.find("starting point") != std::string::npos);
+  for (const char* method : {"auto", "trust_region", "trust_region_cg", "lbfgs", "newton", "adam", "sgd"}) {
+    INFO(method);
+    CHECK_THROWS_AS(minimize(objective, x0, with_method(method)), tapegrad::models::StartingPointError);
+    CHECK_THROWS_WITH(minimize(objective, x0, with_method(method)),
+                      Catch::Contains("cannot start") && Catch::Contains("starting point") &&
+                          Catch::Contains("the objective is nan"));
+  }
+  // A StartingPointError is a std::domain_error; a non-finite entry of x0 is named.
+  x0 << 1, kNaN;
+  try {
+    minimize(objective, x0, OptimizerOptions{});
+    FAIL("no exception");
+  } catch (const std::domain_error& e) {
+    const auto* start = dynamic_cast<const tapegrad::models::StartingPointError*>(&e);
+    REQUIRE(start != nullptr);
+    CHECK(start->parameters() == std::vector<Eigen::Index>{1});
+    CHECK_THAT(std::string(e.what()), Catch::Contains("x0[1] = nan"));
   }
 }
 
@@ -441,7 +467,7 @@ TEST_CASE("max_iterations stops after that many iterations", "[optimizer]") {
   Rosenbrock rosenbrock;
   VectorXd x0(2);
   x0 << -1.2, 1;
-  for (const char* method : {"lbfgs", "newton"}) {
+  for (const char* method : {"lbfgs", "newton", "trust_region", "trust_region_cg"}) {
     OptimizerOptions o = with_method(method);
     o.max_iterations = 3;
     int calls = 0;
@@ -451,7 +477,9 @@ TEST_CASE("max_iterations stops after that many iterations", "[optimizer]") {
     CHECK(r.iterations == 3);
     CHECK(r.history.size() == 4);
     CHECK(calls == 4);  // the starting point and three iterations
-    CHECK(r.message.rfind("did not converge in 3 iterations: max |gradient| ", 0) == 0);
+    CHECK(r.message.rfind(std::string("did not converge in 3 iterations: ") +
+                              (o.method == "trust_region" ? "Newton decrement " : "max |gradient| "),
+                          0) == 0);
     CHECK(r.history[0].value == Approx(24.2));
     check_history(r);
   }
@@ -459,7 +487,7 @@ TEST_CASE("max_iterations stops after that many iterations", "[optimizer]") {
 
 TEST_CASE("a starting point that is already optimal converges in 0 iterations", "[optimizer]") {
   Quadratic q;
-  for (const char* method : {"lbfgs", "newton", "adam", "sgd"}) {
+  for (const char* method : {"auto", "trust_region", "trust_region_cg", "lbfgs", "newton", "adam", "sgd"}) {
     const OptimizerResult r = minimize(q, q.minimum(), with_method(method));
     INFO(method << ": " << r.message);
     CHECK(r.status == OptimizerStatus::converged);
@@ -480,6 +508,7 @@ TEST_CASE("minimize rejects impossible options", "[optimizer]") {
   OptimizerOptions o;
   o.method = "bfgs";
   rejects(o, "unknown method \"bfgs\"");
+  rejects(o, "expected auto, trust_region, trust_region_cg, lbfgs, newton, adam or sgd");
   o = {};
   o.max_iterations = -1;
   rejects(o, "max_iterations");
@@ -506,4 +535,190 @@ TEST_CASE("minimize rejects impossible options", "[optimizer]") {
   o.batch_size = 32;  // all rows: allowed
   o.max_iterations = 1;
   CHECK_NOTHROW(minimize(logistic, x0, o));
+}
+
+namespace {
+
+// f(x) = 0.005 |x - c|^2, c = (5.8, 0), inside |x| <= 6; outside, value_gradient and hessian throw
+// std::domain_error (as a density does for an argument outside its domain).
+class ThrowsOutside : public SingleRow {
+ public:
+  ThrowsOutside() : c_(2) { c_ << 5.8, 0; }
+  const VectorXd& minimum() const { return c_; }
+  int refusals = 0;
+  Eigen::Index dimension() const override { return 2; }
+  double value_gradient(const VectorXd& x, VectorXd& g) override {
+    refuse_outside(x);
+    g = 0.01 * (x - c_);
+    return 0.005 * (x - c_).squaredNorm();
+  }
+  MatrixXd hessian(const VectorXd& x) override {
+    refuse_outside(x);
+    return 0.01 * MatrixXd::Identity(2, 2);
+  }
+
+ private:
+  void refuse_outside(const VectorXd& x) {
+    if (x.norm() <= 6) return;
+    ++refusals;
+    throw std::domain_error("outside the disc of radius 6");
+  }
+  VectorXd c_;
+};
+
+// Logistic regression's objective with the v feature (column 2) multiplied by `factor`.
+class ScaledLogistic : public Objective {
+ public:
+  explicit ScaledLogistic(double factor) : factor_(factor) {}
+  Eigen::Index dimension() const override { return 3; }
+  std::size_t observations() const override { return 32; }
+  double value_gradient(const VectorXd& x, VectorXd& g) override {
+    const double f = inner_.value_gradient(unscale(x), g);
+    g[2] *= factor_;
+    return f;
+  }
+  double batch_value_gradient(const VectorXd& x, const std::vector<std::size_t>& rows, VectorXd& g) override {
+    const double f = inner_.batch_value_gradient(unscale(x), rows, g);
+    g[2] *= factor_;
+    return f;
+  }
+  MatrixXd hessian(const VectorXd& x) override {
+    MatrixXd h = inner_.hessian(unscale(x));
+    h.row(2) *= factor_;
+    h.col(2) *= factor_;
+    return h;
+  }
+
+ private:
+  // With feature v * factor the coefficient w2' = w2 / factor gives the same linear predictor.
+  VectorXd unscale(VectorXd x) const {
+    x[2] *= factor_;
+    return x;
+  }
+  double factor_;
+  Logistic inner_;
+};
+
+}  // namespace
+
+TEST_CASE("a trial point that throws a domain error is rejected and every method goes on", "[optimizer]") {
+  VectorXd x0(2);
+  x0 << 5.5, 0;  // lbfgs's first step, of length 1, ends at |x| = 6.5; the others' steps cross too
+  for (const char* method : {"trust_region", "trust_region_cg", "lbfgs", "newton"}) {
+    INFO(method);
+    ThrowsOutside objective;
+    OptimizerOptions o = with_method(method);
+    const OptimizerResult r = minimize(objective, x0, o);
+    INFO(r.message);
+    REQUIRE(r.status == OptimizerStatus::converged);
+    CHECK(max_abs(r.x - objective.minimum()) < 1e-6);
+    CHECK(r.x.norm() <= 6);
+  }
+  ThrowsOutside objective;
+  minimize(objective, x0, with_method("lbfgs"));
+  CHECK(objective.refusals > 0);  // the search did step outside
+  // At the start a refusal is an error that carries the objective's reason.
+  x0 << 7, 0;
+  CHECK_THROWS_AS(minimize(objective, x0, with_method("trust_region")), tapegrad::models::StartingPointError);
+  CHECK_THROWS_WITH(minimize(objective, x0, with_method("lbfgs")), Catch::Contains("outside the disc of radius 6"));
+}
+
+namespace {
+
+// f(x, y) = x - log x + y^2 / 2 for x > 0 (minimum 1 at (1, 0)); value_gradient throws
+// std::domain_error for x <= 0. From x = 3 the Newton step (-6 in x) lands at x = -3.
+class LogBarrier : public SingleRow {
+ public:
+  int refusals = 0;
+  Eigen::Index dimension() const override { return 2; }
+  double value_gradient(const VectorXd& v, VectorXd& g) override {
+    if (!(v[0] > 0)) {
+      ++refusals;
+      throw std::domain_error("log: x must be positive");
+    }
+    g.resize(2);
+    g << 1 - 1 / v[0], v[1];
+    return v[0] - std::log(v[0]) + v[1] * v[1] / 2;
+  }
+  MatrixXd hessian(const VectorXd& v) override {
+    MatrixXd h = MatrixXd::Identity(2, 2);
+    h(0, 0) = 1 / (v[0] * v[0]);
+    return h;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a Newton step into the region where the objective throws shrinks the trust region", "[optimizer]") {
+  for (const char* method : {"trust_region", "trust_region_cg", "newton"}) {
+    INFO(method);
+    LogBarrier barrier;
+    const OptimizerResult r = minimize(barrier, Eigen::Vector2d(3, 1), with_method(method, 1e-10));
+    INFO(r.message);
+    REQUIRE(r.status == OptimizerStatus::converged);
+    if (std::string(method) != "trust_region_cg") CHECK(barrier.refusals > 0);  // cg's first step is short of it
+    CHECK(std::abs(r.x[0] - 1) < 1e-8);
+    CHECK(std::abs(r.value - 1) < 1e-15);
+  }
+}
+
+TEST_CASE("trust_region leaves a saddle along negative curvature (the hard case)", "[optimizer]") {
+  // At (0, 1) the gradient (0, 1) is orthogonal to the Hessian's negative eigenvector (1, 0):
+  // Newton and the damped Newton step both lead to the saddle at the origin; the exact
+  // subproblem solution completes its step along (1, 0) and ends in a minimum.
+  DoubleWell well;
+  VectorXd x0(2);
+  x0 << 0, 1;
+  const OptimizerResult r = minimize(well, x0, with_method("trust_region", 1e-10));
+  INFO(r.message);
+  REQUIRE(r.status == OptimizerStatus::converged);
+  CHECK(std::abs(std::abs(r.x[0]) - 1) < 1e-9);
+  CHECK(std::abs(r.value + 0.25) < 1e-15);
+  const OptimizerResult newton = minimize(well, x0, with_method("newton", 1e-10));
+  CHECK(std::abs(newton.x[0]) < 1e-9);  // what the damped line-search method does here
+}
+
+TEST_CASE("trust_region's path does not depend on the units of a parameter", "[optimizer]") {
+  Logistic plain;
+  const OptimizerResult reference = minimize(plain, VectorXd::Zero(3), with_method("trust_region"));
+  REQUIRE(reference.status == OptimizerStatus::converged);
+  CHECK(reference.iterations <= 10);
+  for (double factor : {1000.0, 1e-3}) {
+    INFO("factor " << factor);
+    ScaledLogistic scaled(factor);
+    const OptimizerResult r = minimize(scaled, VectorXd::Zero(3), with_method("trust_region"));
+    INFO(r.message);
+    REQUIRE(r.status == OptimizerStatus::converged);
+    CHECK(r.iterations == reference.iterations);
+    for (std::size_t i = 0; i < r.history.size(); ++i)  // the same values along the way
+      CHECK(std::abs(r.history[i].value - reference.history[i].value) <= 1e-12 * std::abs(reference.history[i].value));
+    CHECK(std::abs(r.x[0] - reference.x[0]) <= 1e-10 * std::abs(reference.x[0]));
+    CHECK(std::abs(r.x[1] - reference.x[1]) <= 1e-10 * std::abs(reference.x[1]));
+    CHECK(std::abs(r.x[2] * factor - reference.x[2]) <= 1e-10 * std::abs(reference.x[2]));
+  }
+}
+
+TEST_CASE("auto is trust_region up to kTrustRegionMaxParameters parameters, lbfgs beyond", "[optimizer]") {
+  using tapegrad::models::kTrustRegionMaxParameters;
+  using tapegrad::models::resolve_method;
+  CHECK(resolve_method("auto", 3) == "trust_region");
+  CHECK(resolve_method("auto", kTrustRegionMaxParameters) == "trust_region");
+  CHECK(resolve_method("auto", kTrustRegionMaxParameters + 1) == "lbfgs");
+  CHECK(resolve_method("newton", 3) == "newton");
+  Quadratic q;
+  const OptimizerResult r = minimize(q, VectorXd::Zero(5), OptimizerOptions{});
+  CHECK(r.method == "trust_region");
+  CHECK(r.status == OptimizerStatus::converged);
+  CHECK(r.hessians == r.iterations + 1);  // one per accepted point, the start included
+  CHECK(r.hessian.rows() == 5);
+}
+
+TEST_CASE("the default hessian_vector differences gradients to about 2/3 of the digits", "[optimizer]") {
+  Rosenbrock rosenbrock;
+  VectorXd x(2), v(2);
+  x << -1.2, 1;
+  v << 0.3, -2;
+  const VectorXd exact = rosenbrock.hessian(x) * v;
+  const VectorXd approximate = rosenbrock.Objective::hessian_vector(x, v);
+  CHECK(max_abs(approximate - exact) < 1e-7 * max_abs(exact));
 }

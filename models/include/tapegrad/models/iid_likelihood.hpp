@@ -88,6 +88,7 @@ class IidLikelihood : public Objective {
   double batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
                               Eigen::VectorXd& g) override;
   Eigen::MatrixXd hessian(const Eigen::VectorXd& x) override;
+  Eigen::VectorXd hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) override;  // exact
   // The TOTAL negative log-likelihood, -sum_i log p(y_i | theta), and its exact Hessian.
   double total_nll(const Eigen::VectorXd& x) const;
   Eigen::MatrixXd total_hessian(const Eigen::VectorXd& x) const;
@@ -123,8 +124,11 @@ struct IidFit {
   bool succeeded() const { return optimizer.status == OptimizerStatus::converged && inference == Inference::standard_errors; }
 };
 
-// Maximises sum_i log_density(theta, i) over theta from `start` with `options` (default: L-BFGS
-// to max |gradient| < 1e-8 of the mean NLL), then infers at the estimate.
+// Maximises sum_i log_density(theta, i) over theta from `start` with `options` (default: auto,
+// i.e. trust_region up to 200 parameters, to a Newton decrement < 1e-8 of the mean NLL), then
+// infers at the estimate. A trial point where the density throws std::domain_error (or gives
+// NaN) is rejected; at `start` that throws StartingPointError (a std::domain_error) naming the
+// reason and the starting values.
 // `names` label parameters in the inference notes (default theta[0], theta[1], ...).
 IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::VectorXd& start,
                const OptimizerOptions& options = {}, std::vector<std::string> names = {});

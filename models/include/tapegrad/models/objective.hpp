@@ -29,6 +29,8 @@ class ModelObjective final : public Objective {
   double batch_value_gradient(const Eigen::VectorXd& x, const std::vector<std::size_t>& rows,
                               Eigen::VectorXd& g) override;
   Eigen::MatrixXd hessian(const Eigen::VectorXd& x) override;
+  // Exact, forward-over-reverse: one dual recording and sweep per piece (no p x p matrix).
+  Eigen::VectorXd hessian_vector(const Eigen::VectorXd& x, const Eigen::VectorXd& v) override;
 
  private:
   // part(rows) on the whole data set (a Dataset), or on every shard (a DataShard) concurrently
