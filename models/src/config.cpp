@@ -1,13 +1,20 @@
 #include "tapegrad/models/config.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <unordered_set>
 
 #include "tapegrad/models/errors.hpp"
 #include "tapegrad/models/family.hpp"
 #include "tapegrad/models/json_reader.hpp"
 #include "tapegrad/models/layer.hpp"
+#include "tapegrad/models/text.hpp"
+#include "json_text.hpp"
 
 namespace tapegrad::models {
 
@@ -20,10 +27,63 @@ std::string resolve(const std::string& base_dir, const std::string& path) {
   return (p.is_absolute() || base_dir.empty()) ? p.lexically_normal().string() : (fs::path(base_dir) / p).lexically_normal().string();
 }
 
-std::string list(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
-  return out;
+// Why open() failed, in words a person acts on.
+std::string open_failure(int error) {
+  switch (error) {
+    case ENOENT: return "no such file";
+    case ENOTDIR: return "cannot be opened: a part of the path before the file name is not a folder";
+    case ELOOP: return "cannot be opened: too many levels of symbolic links (a symbolic link that leads back to itself?)";
+    case ENAMETOOLONG: return "cannot be opened: the name is too long";
+    case EACCES: return "cannot be opened: permission denied";
+    default: return "cannot be opened: " + std::string(std::strerror(error));
+  }
+}
+
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a named pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// The config's bytes: a regular file (or a symbolic link to one) of at most kMaxConfigBytes.
+// The checks are made on the file opened, so what is checked is what is read. O_NONBLOCK: a
+// named pipe without a writer is refused at once instead of waited on.
+std::string read_config_file(const std::string& path) {
+  const std::string name = shorten(path, 200);
+  const std::string expected = " (expected a JSON config file)";
+  if (path.empty()) throw InputError("the config path is empty" + expected);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) throw InputError(name + ": " + open_failure(errno) + expected);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) throw InputError(name + ": cannot be read: " + std::strerror(errno) + expected);
+  if (!S_ISREG(info.st_mode)) throw InputError(name + ": is " + file_kind(info.st_mode) + expected);
+  const auto too_large = [&](std::uintmax_t bytes) {
+    return InputError(name + ": " + std::to_string(bytes) + " bytes or more; a config is at most " +
+                      std::to_string(kMaxConfigBytes) + " bytes (16 MiB)" + expected);
+  };
+  if (static_cast<std::uintmax_t>(info.st_size) > kMaxConfigBytes) throw too_large(static_cast<std::uintmax_t>(info.st_size));
+  std::string text(static_cast<std::size_t>(info.st_size), '\0');
+  std::size_t have = 0;
+  for (;;) {  // to the end, which may have moved since fstat: never beyond the limit
+    if (have == text.size()) {
+      if (text.size() > kMaxConfigBytes) throw too_large(text.size());
+      text.resize(std::min<std::size_t>(std::max<std::size_t>(2 * text.size(), 4096), kMaxConfigBytes + 1));
+    }
+    const ssize_t n = ::read(fd, &text[have], text.size() - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw InputError(name + ": cannot be read: " + std::strerror(errno) + expected);
+    if (n == 0) break;
+    have += static_cast<std::size_t>(n);
+  }
+  text.resize(have);
+  return text;
 }
 
 DataConfig read_data(ObjectReader& data, const std::string& base_dir) {
@@ -33,11 +93,11 @@ DataConfig read_data(ObjectReader& data, const std::string& base_dir) {
   if (data.has("features")) {
     out.features = data.strings("features");
     if (out.features.empty()) data.fail("features", "expected at least one column name (omit the key to use every column but the target)");
+    std::unordered_set<std::string> seen;  // linear in the number of features
     for (std::size_t i = 0; i < out.features.size(); ++i) {
       const std::string at = data.path("features") + "/" + std::to_string(i);
-      if (out.features[i] == out.target) fail_at(data.file(), at, "\"" + out.target + "\" is the target; it cannot also be a feature");
-      for (std::size_t j = 0; j < i; ++j)
-        if (out.features[j] == out.features[i]) fail_at(data.file(), at, "\"" + out.features[i] + "\" is listed twice");
+      if (out.features[i] == out.target) fail_at(data.file(), at, shorten_quoted(out.target) + " is the target; it cannot also be a feature");
+      if (!seen.insert(out.features[i]).second) fail_at(data.file(), at, shorten_quoted(out.features[i]) + " is listed twice");
     }
   }
   out.drop_missing = data.boolean("drop_missing", false);
@@ -54,7 +114,7 @@ std::vector<ComponentConfig> read_model(const nlohmann::json& model, const std::
     const std::string path = "/model/" + std::to_string(i);
     ObjectReader layer(model[i], path, file);
     const std::string type = layer.choice("type", layer_types(), "");
-    if (type.empty()) layer.fail("type", "required key is missing (one of " + list(layer_types()) + ")");
+    if (type.empty()) layer.fail("type", "required key is missing (one of " + join(layer_types()) + ")");
     find_layer(type)(layer);
     layer.finish();
     layers.push_back({type, model[i], path});
@@ -65,7 +125,7 @@ std::vector<ComponentConfig> read_model(const nlohmann::json& model, const std::
 ComponentConfig read_likelihood(const nlohmann::json& value, const std::string& file) {
   ObjectReader likelihood(value, "/likelihood", file);
   const std::string family = likelihood.choice("family", family_names(), "");
-  if (family.empty()) likelihood.fail("family", "required key is missing (one of " + list(family_names()) + ")");
+  if (family.empty()) likelihood.fail("family", "required key is missing (one of " + join(family_names()) + ")");
   find_family(family)(likelihood);
   likelihood.finish();
   return {family, value, "/likelihood"};
@@ -137,43 +197,8 @@ ExperimentConfig parse_config(const nlohmann::json& config, const std::string& b
 }
 
 ExperimentConfig load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string why = fs::exists(path) ? "cannot be read" : "no such file";
-    throw InputError(path + ": " + why + " (expected a JSON config)");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json config;
-  const std::string s = text.str();
-  // Line and column of the 1-based byte offset `byte`.
-  const auto where = [&](std::size_t byte) {
-    std::size_t line = 1, column = 1;
-    for (std::size_t k = 0; k + 1 < byte && k < s.size(); ++k) {
-      if (s[k] == '\n') { ++line; column = 1; } else { ++column; }
-    }
-    return "line " + std::to_string(line) + ", column " + std::to_string(column);
-  };
-  try {
-    config = nlohmann::json::parse(s);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    const auto colon = what.find("syntax error");
-    throw InputError(path + ": " + where(e.byte) + ": not valid JSON (" +
-                     (colon == std::string::npos ? what : what.substr(colon)) + ")");
-  } catch (const nlohmann::json::exception& e) {
-    // out_of_range.406, "number overflow parsing '1e999'": a number no double holds. It carries
-    // no offset; the number is quoted in the message, so find its first occurrence.
-    const std::string what = e.what();
-    const auto open = what.find('\''), close = what.rfind('\'');
-    if (e.id == 406 && open != std::string::npos && close > open) {
-      const std::string number = what.substr(open + 1, close - open - 1);
-      const std::size_t at = s.find(number);
-      throw InputError(path + ": " + (at == std::string::npos ? std::string("somewhere") : where(at + 1)) +
-                       ": the number " + number + " is beyond the range of a double (expected a finite number)");
-    }
-    throw InputError(path + ": not valid JSON (" + what + ")");
-  }
+  const std::string text = read_config_file(path);
+  const nlohmann::json config = detail::parse_json_text(text, path);
   const std::string base = fs::path(path).parent_path().string();
   return parse_config(config, base, path);
 }

@@ -7,34 +7,11 @@
 #include <sstream>
 
 #include "tapegrad/models/errors.hpp"
+#include "tapegrad/models/text.hpp"
 
 namespace tapegrad::models {
 
 namespace {
-
-// Edits (insert, delete, substitute, swap two neighbours) from a to b, ignoring case: a swap
-// counts once, since "lbgfs" is one slip of the fingers from "lbfgs".
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  auto low = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const bool same = low(a[i - 1]) == low(b[j - 1]);
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same ? 0 : 1)});
-      if (i > 1 && j > 1 && low(a[i - 1]) == low(b[j - 2]) && low(a[i - 2]) == low(b[j - 1]))
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
-  return out;
-}
 
 std::string format_number(double v) {
   std::ostringstream s;
@@ -46,7 +23,7 @@ std::string format_number(double v) {
 }  // namespace
 
 void fail_at(const std::string& file, const std::string& path, const std::string& what) {
-  throw InputError(file + ": " + (path.empty() ? std::string("/") : path) + ": " + what);
+  throw InputError(shorten(file, 200) + ": " + (path.empty() ? std::string("/") : path) + ": " + what);
 }
 
 std::string describe(const nlohmann::json& value) {
@@ -54,34 +31,22 @@ std::string describe(const nlohmann::json& value) {
     case nlohmann::json::value_t::object: return "an object";
     case nlohmann::json::value_t::array: return "a list";
     case nlohmann::json::value_t::null: return "null";
-    default: {
-      // A value built in C++ (not parsed from a file) may hold bytes that are not UTF-8:
-      // shown replaced, never thrown (found by tests/fuzz/config_fuzzer through CBOR).
-      std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      if (text.size() > 60) text = text.substr(0, 57) + "...";
-      return text;
-    }
+    // A value built in C++ (not parsed from a file) may hold bytes that are not UTF-8: shorten()
+    // escapes them, where dump() would throw (found by tests/fuzz/config_fuzzer through CBOR).
+    case nlohmann::json::value_t::string: return shorten_quoted(value.get_ref<const std::string&>());
+    default: return shorten(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
-}
-
-std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  std::size_t best_distance = 0;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(word, c);
-    if (!best || d < best_distance) {
-      best = c;
-      best_distance = d;
-    }
-  }
-  // A typo changes a few characters, and fewer in a short word.
-  if (best && best_distance <= std::max<std::size_t>(1, std::min<std::size_t>(3, word.size() / 3))) return best;
-  return std::nullopt;
 }
 
 ObjectReader::ObjectReader(const nlohmann::json& value, std::string path, std::string file)
     : value_(value), path_(std::move(path)), file_(std::move(file)) {
   if (!value_.is_object()) fail_at(file_, path_, "expected an object ({...}), found " + describe(value_));
+}
+
+std::string ObjectReader::path(const std::string& key) const {
+  std::string escaped;  // JSON pointer: "~" and "/" in a key are written "~0" and "~1"
+  for (const char c : key) escaped += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return path_ + "/" + shorten(escaped);
 }
 
 void ObjectReader::fail(const std::string& key, const std::string& what) const { fail_at(file_, path(key), what); }
@@ -97,7 +62,7 @@ const nlohmann::json& ObjectReader::at(const std::string& key) {
     std::vector<std::string> present;
     for (const auto& item : value_.items()) present.push_back(item.key());
     std::string what = "required key is missing";
-    if (auto near = did_you_mean(key, present)) what += "; \"" + *near + "\" is there: did you mean \"" + key + "\"?";
+    if (auto near = did_you_mean(key, present)) what += "; " + shorten_quoted(*near) + " is there: did you mean \"" + key + "\"?";
     fail(key, what);
   }
   return value_.at(key);
@@ -119,7 +84,7 @@ std::string ObjectReader::choice(const std::string& key, const std::vector<std::
   if (!has(key)) return fallback;
   const std::string v = string(key);
   if (std::find(choices.begin(), choices.end(), v) != choices.end()) return v;
-  std::string what = "expected one of " + join(choices) + ", found \"" + v + "\"";
+  std::string what = "expected one of " + join(choices) + ", found " + shorten_quoted(v);
   if (auto near = did_you_mean(v, choices)) what += "; did you mean \"" + *near + "\"?";
   fail(key, what);
 }
@@ -142,6 +107,11 @@ double ObjectReader::positive(const std::string& key, double fallback) {
   if (!v.is_number()) fail(key, "expected a positive number, found " + describe(v));
   const double x = v.get<double>();
   if (!(x > 0) || !std::isfinite(x)) fail(key, "expected a positive number, found " + describe(v));
+  // Below the smallest normal double (2.2e-308) a number has lost digits and may round to 0 in
+  // the arithmetic that uses it.
+  if (x < std::numeric_limits<double>::min())
+    fail(key, "expected a positive number of at least " + format_number(std::numeric_limits<double>::min()) +
+                  " (the smallest normal double), found " + describe(v));
   return x;
 }
 

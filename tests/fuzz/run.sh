@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 build=build-fuzz
 work="$build/fuzz"
-targets=(config_fuzzer csv_fuzzer results_json_fuzzer)
+targets=(config_fuzzer csv_fuzzer results_json_fuzzer fit_fuzzer)
 
 if ! command -v clang++ >/dev/null; then
   if [[ $(id -u) -eq 0 ]]; then apt-get install -y clang; else echo "run.sh: needs clang++ (apt-get install clang)" >&2; exit 2; fi
@@ -29,9 +29,10 @@ cmake --build "$build" -j "$(nproc)" --target tapegrad_fuzzers
 
 # Seeds: every example config and every bad config of the config tests; every example CSV,
 # once per request shape (the first byte picks it); none for results.json (the target builds
-# its results from raw bytes, and libFuzzer starts from the empty input).
+# its results from raw bytes, and libFuzzer starts from the empty input) nor for the whole fit
+# (any bytes decode to an experiment: the empty input is a valid one).
 rm -rf "$work"
-mkdir -p "$work"/seeds/{config_fuzzer,csv_fuzzer,results_json_fuzzer}
+mkdir -p "$work"/seeds/{config_fuzzer,csv_fuzzer,results_json_fuzzer,fit_fuzzer}
 for config in examples/*/config.json; do cp "$config" "$work/seeds/config_fuzzer/example_$(basename "$(dirname "$config")").json"; done
 python3 tests/fuzz/bad_configs.py tests/models/config_test.cpp "$work/seeds/config_fuzzer" >/dev/null
 for csv in examples/data/*.csv; do
@@ -42,8 +43,8 @@ done
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-# The targets run side by side, each for the full time (on 2 cores, each gets about 2/3 of a
-# core): CI's time budget is wall-clock, and three in a row would take three times as long.
+# The targets run side by side, each for the full time (on 2 cores, each gets about half a
+# core): CI's time budget is wall-clock, and four in a row would take four times as long.
 pids=()
 for target in "${targets[@]}"; do
   corpus="$work/corpus/$target"

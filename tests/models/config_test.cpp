@@ -4,17 +4,27 @@
 // loop; a few good configs must parse.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "tapegrad/cli/app.hpp"
 #include "tapegrad/models/config.hpp"
 #include "tapegrad/models/errors.hpp"
+#include "tapegrad/models/text.hpp"
 #include "temp_dir.hpp"
 #include "tapegrad/models/experiment.hpp"
 
@@ -39,6 +49,7 @@ void write_data(const TempDir& tmp) {
 }
 
 enum class Stage {
+  Text,   // load_config must refuse the file's text (what a JSON value cannot hold: a key twice)
   Parse,  // parse_config must throw
   Load,   // parse_config must accept it; load_experiment (which reads the data) must throw
 };
@@ -47,7 +58,8 @@ struct BadConfig {
   std::string description;
   std::string json;
   Stage stage;
-  std::string prefix;                // the message starts with this ("$DIR" is the data folder)
+  std::string prefix;                // the message starts with this ("$DIR" is the data folder;
+                                     // "bad.json" is "$DIR/bad.json" when read from the file)
   std::vector<std::string> phrases;  // and contains each of these
 };
 
@@ -225,6 +237,46 @@ const std::vector<BadConfig>& corpus() {
        R"json({)json" DATA "," LOGIT "," BERN R"json(, "output": {"plots": false}})json", Stage::Parse,
        "bad.json: /output/plots: ", {"unknown key", "did you mean \"plot\"?", "allowed here: dir, plot"}},
 
+      // ---- echoed text is shortened and escaped
+      {"a key holding control characters",
+       R"json({)json" DATA "," LOGIT "," BERN R"json(, "fi\u0007t\nx": {}})json", Stage::Parse,
+       "bad.json: /fi\\x07t\\nx: ", {"unknown key"}},
+      {"a value holding control characters",
+       R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "ad\u0000am\t"}})json", Stage::Parse,
+       "bad.json: /fit/optimizer: ", {"found \"ad\\x00am\\t\""}},
+      {"a 100-character unknown key",
+       R"json({)json" DATA "," LOGIT "," BERN
+       R"json(, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv": 1})json",
+       Stage::Parse, "bad.json: /abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefgh... (100 characters): ",
+       {"unknown key"}},
+      {"tolerance below the smallest normal double",
+       R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"tolerance": 5e-324}})json", Stage::Parse,
+       "bad.json: /fit/tolerance: ", {"expected a positive number of at least 2.2250738585072e-308", "found 5e-324"}},
+      {"epsilon below the smallest normal double",
+       R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "adam", "epsilon": 1e-310}})json",
+       Stage::Parse, "bad.json: /fit/epsilon: ", {"smallest normal double", "found 1e-310"}},
+
+      // ---- the text of the file (load_config only: a JSON value cannot hold these)
+      {"a key twice at the top level",
+       "{\"name\": \"a\",\n" DATA ",\n" LOGIT ",\n" BERN ",\n\"name\": \"b\"}", Stage::Text,
+       "bad.json: line 5, column 1: /name: ", {"the key \"name\" appears twice in this object", "first at line 1, column 2"}},
+      {"a key twice in a nested object",
+       R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"tolerance": 1e-6, "seed": 1, "tolerance": 1e-9}})json",
+       Stage::Text, "bad.json: line 1, column ", {"/fit/tolerance: the key \"tolerance\" appears twice", "first at line 1, column"}},
+      {"a key twice in a layer, once written with an escape",
+       R"json({)json" DATA R"json(, "model": [{"type": "linear", "units": 1, "\u0075nits": 2}, {"type": "sigmoid"}],)json" BERN "}",
+       Stage::Text, "bad.json: line 1, column ", {"/model/0/units: the key \"units\" appears twice"}},
+      {"a number that reads as 0",
+       R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"tolerance": 1e-400}})json", Stage::Text,
+       "bad.json: line 1, column ", {"/fit/tolerance: the number 1e-400 is too close to 0 for a double"}},
+      {"a number beyond a double after a string holding the same text",
+       "{\"name\": \"1e999\",\n" DATA ",\n" LOGIT ",\n" BERN ",\n\"fit\": {\"tolerance\": 1e999}}", Stage::Text,
+       "bad.json: line 5, column 22: ", {"the number 1e999 is beyond the range of a double"}},
+      {"nested 70 deep", R"json({"name": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})json",
+       Stage::Text, "bad.json: line 1, column 73: ", {"nested more than 64 deep"}},
+      {"not JSON at all", "{\"name\": tapegrad}", Stage::Text, "bad.json: line 1, column 11: not valid JSON",
+       {"syntax error"}},
+
       // ---- needs the data
       {"missing data file", R"json({"data": {"csv": "nowhere.csv", "target": "am"},)json" LOGIT "," BERN "}",
        Stage::Load, "$DIR/nowhere.csv: ", {"No such file"}},
@@ -270,24 +322,37 @@ const std::vector<BadConfig>& corpus() {
 
 }  // namespace
 
-TEST_CASE("bad configs are refused with the file, the JSON path and what was found", "[config]") {
+// Runs `tapegrad fit CONFIG` in-process; returns the exit status and what went to stderr.
+std::pair<int, std::string> run_fit(const std::string& config, const std::string& output) {
+  const std::vector<std::string> args = {"tapegrad", "fit", config, "--output", output, "--no-plot", "--quiet"};
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int status = tapegrad::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {status, err.str()};
+}
+
+TEST_CASE("bad configs are refused with the file, the JSON path and what was found; the command exits 2", "[config]") {
   const auto& cases = corpus();
   REQUIRE(cases.size() >= 35);
   TempDir tmp;
   write_data(tmp);
   const std::string dir = fs::path(tmp.dir()).lexically_normal().string();
+  const std::string file = dir + "/bad.json";
 
   for (const auto& c : cases) {
     DYNAMIC_SECTION(c.description) {
       INFO("config: " << c.json);
-      const nlohmann::json config = nlohmann::json::parse(c.json);
+      tmp.write("bad.json", c.json);
       std::string message;
       bool thrown = false;
       try {
-        if (c.stage == Stage::Parse) {
-          (void)parse_config(config, dir, "bad.json");
+        if (c.stage == Stage::Text) {
+          (void)load_config(file);
+        } else if (c.stage == Stage::Parse) {
+          (void)parse_config(nlohmann::json::parse(c.json), dir, "bad.json");
         } else {
-          const auto parsed = parse_config(config, dir, "bad.json");  // must pass: only the data can tell
+          const auto parsed = parse_config(nlohmann::json::parse(c.json), dir, "bad.json");  // must pass: only the data can tell
           (void)load_experiment(parsed);
         }
       } catch (const InputError& e) {
@@ -297,9 +362,18 @@ TEST_CASE("bad configs are refused with the file, the JSON path and what was fou
       INFO("message: " << message);
       REQUIRE(thrown);
       CHECK(message.find('\n') == std::string::npos);
-      const std::string prefix = substitute(c.prefix, dir);
+      CHECK(message.size() < 1000);
+      std::string prefix = substitute(c.prefix, dir);
+      if (c.stage == Stage::Text) prefix = dir + "/" + prefix;
       CHECK(message.compare(0, prefix.size(), prefix) == 0);
       for (const auto& phrase : c.phrases) CHECK_THAT(message, Catch::Matchers::Contains(phrase));
+
+      // The command: exit status 2 and the same message (naming the file as given).
+      const auto [status, err] = run_fit(file, dir + "/out");
+      CHECK(status == 2);
+      const std::string expected = message.rfind("bad.json", 0) == 0 ? dir + "/" + message : message;
+      CHECK(err == "tapegrad: " + expected + "\n");
+      CHECK_FALSE(fs::exists(dir + "/out"));
     }
   }
 }
@@ -491,4 +565,171 @@ TEST_CASE("a config value with bytes that are not UTF-8 is refused with a messag
   } catch (const tapegrad::models::InputError& e) {
     CHECK(std::string(e.what()).find("/data") != std::string::npos);
   }
+}
+
+// The config path: what is not a readable regular file of at most 16 MiB is an InputError naming
+// the path and what was found, and the command exits 2 with it (never a raw filesystem error, a
+// JSON error about an empty text, or a read without end).
+TEST_CASE("a config path that is not a readable regular file is refused, naming what was found", "[config]") {
+  TempDir tmp;
+  const std::string file = tmp.write("plain.json", "{}");
+  const auto refused = [&](const std::string& path, const std::string& phrase) {
+    INFO("path: " << path.substr(0, 300));
+    std::string message;
+    try {
+      (void)load_config(path);
+    } catch (const InputError& e) {
+      message = e.what();
+    }
+    INFO("message: " << message);
+    CHECK_THAT(message, Catch::Matchers::Contains(phrase) && Catch::Matchers::Contains("(expected a JSON config file)"));
+    CHECK(message.size() < 400);
+    const auto [status, err] = run_fit(path, tmp.path("out"));
+    CHECK(status == 2);
+    CHECK(err == "tapegrad: " + message + "\n");
+    return message;
+  };
+
+  SECTION("a path through a regular file") {
+    const std::string message = refused(file + "/x.json", "a part of the path before the file name is not a folder");
+    CHECK(message.rfind(file + "/x.json: cannot be opened: ", 0) == 0);
+  }
+  SECTION("a symbolic link loop") {
+    fs::create_symlink(tmp.path("b.json"), tmp.path("a.json"));
+    fs::create_symlink(tmp.path("a.json"), tmp.path("b.json"));
+    refused(tmp.path("a.json"), "too many levels of symbolic links");
+  }
+  SECTION("a name too long: the message shows its start and its length") {
+    const std::string path = tmp.path(std::string(5000, 'n') + ".json");
+    const std::string message = refused(path, "the name is too long");
+    CHECK_THAT(message, Catch::Matchers::Contains("... (" + std::to_string(path.size()) + " characters)"));
+  }
+  SECTION("a folder") { CHECK(refused(tmp.dir(), "is a folder") == tmp.dir() + ": is a folder (expected a JSON config file)"); }
+  SECTION("a character device") { refused("/dev/zero", "/dev/zero: is a character device"); }
+  SECTION("a named pipe nobody writes to: refused at once, not waited on") {
+    REQUIRE(::mkfifo(tmp.path("pipe.json").c_str(), 0600) == 0);
+    refused(tmp.path("pipe.json"), "is a named pipe");
+  }
+  SECTION("a symbolic link to a folder") {
+    fs::create_directory_symlink(tmp.dir(), tmp.path("link"));
+    refused(tmp.path("link"), "is a folder");
+  }
+  SECTION("larger than 16 MiB") {
+    const std::string big = tmp.write("big.json", "[" + std::string(tapegrad::models::kMaxConfigBytes, ' ') + "]");
+    refused(big, std::to_string(tapegrad::models::kMaxConfigBytes + 2) + " bytes or more; a config is at most 16777216 bytes");
+  }
+  SECTION("an empty path") { refused("", "the config path is empty"); }
+  SECTION("permission denied (as another user when the tests run as root)") {
+    // Root reads any file: the check runs in a child process that gives up root first.
+    const std::string secret = tmp.write("secret.json", "{}");
+    fs::permissions(secret, fs::perms::owner_write);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(3);
+      try {
+        (void)load_config(secret);
+      } catch (const InputError& e) {
+        ::_exit(std::string(e.what()) == secret + ": cannot be opened: permission denied (expected a JSON config file)" ? 0 : 1);
+      }
+      ::_exit(2);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  SECTION("a good config through a symbolic link is read") {
+    write_data(tmp);
+    tmp.write("good.json", R"json({"data": {"csv": "binary.csv", "target": "am"},
+                                   "model": [{"type": "linear", "units": 1}, {"type": "sigmoid"}],
+                                   "likelihood": {"family": "bernoulli"}})json");
+    fs::create_symlink(tmp.path("good.json"), tmp.path("link.json"));
+    CHECK(load_config(tmp.path("link.json")).data.csv == tmp.path("binary.csv"));
+  }
+}
+
+TEST_CASE("a megabyte-long unknown key is shown shortened, with its length", "[config]") {
+  TempDir tmp;
+  write_data(tmp);
+  const std::string key = "k" + std::string(999999, 'e');
+  const std::string path = tmp.write("long.json", R"json({"data": {"csv": "binary.csv", "target": "am"},
+      "model": [{"type": "linear", "units": 1}, {"type": "sigmoid"}], "likelihood": {"family": "bernoulli"}, ")json" +
+                                                      key + "\": 1}");
+  std::string message;
+  try {
+    (void)load_config(path);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  INFO(message.substr(0, 500));
+  CHECK(message.rfind(path + ": /k" + std::string(59, 'e') + "... (1000000 characters): unknown key", 0) == 0);
+  CHECK(message.size() < 400);
+  const auto [status, err] = run_fit(path, tmp.path("out"));
+  CHECK(status == 2);
+  CHECK(err == "tapegrad: " + message + "\n");
+}
+
+TEST_CASE("shorten: control characters escaped, UTF-8 kept whole, long text cut with its length", "[config][text]") {
+  using tapegrad::models::shorten;
+  CHECK(shorten("plain") == "plain");
+  CHECK(shorten("a\nb\tc\rd\x01" "e\x7f\"\\") == "a\\nb\\tc\\rd\\x01e\\x7f\\\"\\\\");
+  CHECK(shorten(std::string(60, 'x')) == std::string(60, 'x'));
+  CHECK(shorten(std::string(61, 'x')) == std::string(60, 'x') + "... (61 characters)");
+  // "é" is two bytes, one character: never cut in half, counted once.
+  std::string accents;
+  for (int i = 0; i < 70; ++i) accents += "\xc3\xa9";
+  std::string sixty;
+  for (int i = 0; i < 60; ++i) sixty += "\xc3\xa9";
+  CHECK(shorten(accents) == sixty + "... (70 characters)");
+  CHECK(shorten("bad \xff byte") == "bad \\xff byte");  // not UTF-8: escaped, so messages stay valid UTF-8
+  CHECK(shorten("cut \xc3") == "cut \\xc3");
+  CHECK(tapegrad::models::shorten_quoted("ab", 1) == "\"a... (2 characters)\"");
+}
+
+TEST_CASE("did_you_mean: linear in the lengths, a bounded distance that agrees with the full table", "[config][text]") {
+  using tapegrad::models::did_you_mean;
+  using tapegrad::models::detail::bounded_edit_distance;
+  // The full table (the old implementation) as the reference.
+  const auto full = [](const std::string& a, const std::string& b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    return d[a.size()][b.size()];
+  };
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> length(0, 12), letter(0, 2);
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string a, b;
+    for (int k = length(rng); k > 0; --k) a += static_cast<char>('a' + letter(rng));
+    for (int k = length(rng); k > 0; --k) b += static_cast<char>('a' + letter(rng));
+    const std::size_t limit = static_cast<std::size_t>(trial % 5);
+    const std::size_t expected = std::min(full(a, b), limit + 1);
+    INFO(a << " / " << b << " limit " << limit);
+    REQUIRE(bounded_edit_distance(a, b, limit) == expected);
+  }
+
+  CHECK(did_you_mean("lbgfs", {"lbfgs", "newton", "adam", "sgd"}) == std::optional<std::string>("lbfgs"));
+  CHECK(did_you_mean("Featurs", {"target", "features"}) == std::optional<std::string>("features"));
+  CHECK_FALSE(did_you_mean("student", {"bernoulli", "gaussian"}).has_value());
+  // The nearest wins, the first of equals.
+  CHECK(did_you_mean("abcdefghi", {"abcdefgxx", "abcdefghx", "abcdefghy"}) == std::optional<std::string>("abcdefghx"));
+  // Long names near the cap are still matched.
+  const std::string long_name(250, 'c');
+  CHECK(did_you_mean(long_name + "x", {long_name}) == std::optional<std::string>(long_name));
+  // A 30,000-character misspelt name against 30,000-character columns: no table of 30,000^2 cells
+  // (7 GB before), and no suggestion (beyond 256 characters nothing is compared).
+  const std::string huge(30000, 'q');
+  const std::vector<std::string> columns = {huge + "r", "x", huge.substr(1)};
+  const auto started = std::chrono::steady_clock::now();
+  CHECK_FALSE(did_you_mean(huge, columns).has_value());
+  // 100,000 candidates of 256 characters each: the band keeps it to a few million steps.
+  const std::vector<std::string> many(100000, std::string(255, 'a') + "z");
+  CHECK(did_you_mean(std::string(256, 'a'), many) == std::optional<std::string>(many[0]));
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < 10.0);
 }

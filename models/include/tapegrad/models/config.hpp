@@ -11,7 +11,17 @@
 // Every key is checked: a wrong type, an impossible value, a missing required key or an unknown
 // key (with a did-you-mean) is an InputError naming the file and the JSON path. Paths in the
 // config are relative to the config file.
+//
+// The config file must be a regular file (or a symbolic link to one) of at most 16 MiB
+// (kMaxConfigBytes): a folder, a device such as /dev/zero, a named pipe, a larger file, a path
+// that cannot be opened (no such file, permission denied, a symbolic link loop, a name too
+// long) is an InputError naming the path and what was found. The JSON must be valid, with no
+// key twice in one object, every number within the range of a double (and not so small that
+// it reads as 0), nested at most 64 deep; errors give the line and column. Every user text
+// echoed in a message (a key, a value, a name) is shortened to 60 characters with its length
+// said, control characters escaped.
 #include <nlohmann/json.hpp>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -55,6 +65,9 @@ struct ExperimentConfig {
   FitConfig fit;
   OutputConfig output;
 };
+
+// The largest config file read.
+constexpr std::size_t kMaxConfigBytes = std::size_t{16} << 20;
 
 // Reads and validates a config file.
 ExperimentConfig load_config(const std::string& path);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tapegrad/models/text.hpp"  // did_you_mean, shorten
+
 namespace tapegrad::models {
 
 class ObjectReader {
@@ -19,7 +21,8 @@ class ObjectReader {
 
   bool has(const std::string& key);  // marks the key as known
   const nlohmann::json& at(const std::string& key);  // required: missing is an error
-  std::string path(const std::string& key) const { return path_ + "/" + key; }
+  // The JSON path of `key` here ("/fit/tolerance"), the key escaped and shortened for messages.
+  std::string path(const std::string& key) const;
   const std::string& path() const { return path_; }
   const std::string& file() const { return file_; }
 
@@ -47,14 +50,11 @@ class ObjectReader {
   std::vector<std::string> known_;
 };
 
-// "<file>: <json path>: <what>", thrown as InputError.
+// "<file>: <json path>: <what>", thrown as InputError; `file` is shortened.
 [[noreturn]] void fail_at(const std::string& file, const std::string& path, const std::string& what);
 
-// A JSON value as it appears in a message: "-3", "\"lbfgs\"", "an object", "a list".
+// A JSON value as it appears in a message: "-3", "\"lbfgs\"", "an object", "a list" (shortened).
 std::string describe(const nlohmann::json& value);
 
-// The candidate nearest to `word` by edit distance, if it is close enough to be a typo (also
-// used for CSV column names).
-std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace tapegrad::models
