@@ -24,6 +24,7 @@ void on_every_rank(Communicator& comm, const std::function<void()>& body) {
 double DistributedObjective::value_gradient(const Eigen::VectorXd& x, Eigen::VectorXd& g) {
   std::vector<double> buffer(static_cast<std::size_t>(x.size()) + 1);
   on_every_rank(comm_, [&] {
+    if (weight_ == 0) return;  // a rank with no rows adds nothing (its own mean is 0 / 0)
     Eigen::VectorXd local_g;
     buffer[0] = weight_ * local_.value_gradient(x, local_g);
     for (Eigen::Index j = 0; j < x.size(); ++j) buffer[static_cast<std::size_t>(j) + 1] = weight_ * local_g[j];
@@ -40,7 +41,9 @@ double DistributedObjective::batch_value_gradient(const Eigen::VectorXd&, const 
 
 Eigen::MatrixXd DistributedObjective::hessian(const Eigen::VectorXd& x) {
   Eigen::MatrixXd h = Eigen::MatrixXd::Zero(x.size(), x.size());
-  on_every_rank(comm_, [&] { h = weight_ * local_.hessian(x); });
+  on_every_rank(comm_, [&] {
+    if (weight_ != 0) h = weight_ * local_.hessian(x);
+  });
   comm_.sum(h.data(), static_cast<std::size_t>(h.size()));
   return h;
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tapegrad/models/optimizer.hpp"
 
@@ -30,6 +31,8 @@ class Communicator {
   // throws: InputError when that rank's error was bad input, std::runtime_error otherwise,
   // with the message of the lowest failing rank ("rank r: ..."). Never hangs on a failure.
   virtual void agree(const std::string& error, bool input_error) = 0;
+  // Every rank's `mine`, in rank order, on every rank.
+  virtual std::vector<std::string> all_gather(const std::string& mine) = 0;
   std::size_t bytes_summed = 0;
 };
 
