@@ -30,9 +30,9 @@ struct CsvRequest {
   // own); the parts, in order, hold exactly the rows of a whole read, and every part gives the
   // error a whole read gives if that error lies in its rows or the header. Where every line end
   // among the data rows ends a row (no quote there, no lone CR anywhere) the parts are
-  // near-equal byte ranges; otherwise each part parses the whole file and keeps rows
-  // [part*N/parts, (part+1)*N/parts). A part may hold no rows: the caller checks the total
-  // with require_rows.
+  // near-equal byte ranges; otherwise each part parses the whole file (holding the whole table
+  // for a moment) and keeps rows [part*N/parts, (part+1)*N/parts). A part may hold no rows: the
+  // caller checks the total with require_rows.
   std::size_t part = 0;
   std::size_t parts = 1;
   // Threads that parse a regular file together (0: one per core), each its own byte range of the

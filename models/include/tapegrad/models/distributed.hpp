@@ -2,7 +2,8 @@
 // A fit spread over processes (MPI ranks). With IID data the log-likelihood is a sum over
 // observations, so each rank reads only its own rows, evaluates its part of the sum, and the
 // parts are added across ranks. Every rank runs the same optimizer on the same summed numbers,
-// so every rank takes the same steps; rank 0 reports.
+// so every rank takes the same steps; rank 0 reports. A rank may hold no rows (more ranks than
+// rows): it adds nothing to the sums.
 //
 // Communication per objective evaluation: p + 1 doubles summed (p parameters), and one flag;
 // per Hessian, p^2 doubles. `bytes_summed` counts what this rank sent, for scaling estimates.
