@@ -284,6 +284,7 @@ class Reader {
       }
       if (!request_.target_as_text) std::memmove(target_.data() + rows_, target_.data() + from, n * sizeof(double));
     }
+    row_lines_.append(later.row_lines_, rows_);
     rows_ += n;
     dropped_ += later.dropped_;
     target_text_.insert(target_text_.end(), std::make_move_iterator(later.target_text_.begin()),
@@ -291,15 +292,11 @@ class Reader {
     later.target_text_ = {};
   }
 
-  CsvTable finish(std::size_t file_bytes) {
+  // The table read; with allow_empty (one part of a split read) it may have no rows.
+  CsvTable finish(std::size_t file_bytes, bool allow_empty = false) {
     const std::string& path = request_.path;
     if (!have_header_) throw InputError(path + ": empty file (expected a header row)");
-    if (rows_ == 0) {
-      if (dropped_ > 0)
-        throw InputError(path + ": no data rows left: all " + std::to_string(dropped_) +
-                         " rows have a missing cell in a used column");
-      throw InputError(path + ": no data rows after the header");
-    }
+    if (!allow_empty) require_rows(path, rows_, dropped_);
     CsvTable table;
     const auto rows = static_cast<Eigen::Index>(rows_);
     if (rows != features_.rows()) features_.conservativeResize(rows, features_.cols());
@@ -310,6 +307,7 @@ class Reader {
     }
     table.target_text = std::move(target_text_);
     table.feature_names = std::move(feature_names_);
+    table.row_lines = std::move(row_lines_);
     table.rows_dropped = dropped_;
     table.file_bytes = file_bytes;
     return table;
@@ -336,6 +334,12 @@ class Reader {
       if (failed_) return;
     }
     if (!have_header_) {
+      header_bytes_ += n;
+      if (header_.size() == kMaxColumns)
+        return fail("line " + std::to_string(row_line_) + ": the header has more than " + std::to_string(kMaxColumns) +
+                    " columns (the limit)");
+      if (header_bytes_ > kMaxField)
+        return fail("line " + std::to_string(row_line_) + ": the header is longer than 64 MiB (the limit)");
       header_.emplace_back(trim({s, n}));
       line_ += count_newlines(s, n);
       return;
@@ -384,15 +388,16 @@ class Reader {
       after_cr_ = false;
       return;
     }
-    // A row of no field or of one empty field is a blank line.
-    if (nfields > 0 && !(nfields == 1 && first_empty_)) {
-      if (have_header_) {
-        finish_data_row(nfields);
-      } else {
-        finish_header();
+    // A row of no field or of one empty field (libcsv drops spaces around a field) is a blank line.
+    if (nfields == 0 || (nfields == 1 && first_empty_)) {
+      if (!have_header_) {
+        header_.clear();
+        header_bytes_ = 0;
       }
-    } else if (!have_header_) {
-      header_.clear();
+    } else if (have_header_) {
+      finish_data_row(nfields);
+    } else {
+      finish_header();
     }
     if (c == '\r' || c == '\n') ++line_;
     after_cr_ = c == '\r';
@@ -440,6 +445,7 @@ class Reader {
       return;
     }
     if (request_.target_as_text) target_text_.push_back(text_cell_);
+    row_lines_.add(rows_, row_line_);
     ++rows_;
   }
 
@@ -525,8 +531,10 @@ class Reader {
 
   // Only when the first pass could not bound the rows (a pipe) or the file grew since; never for
   // a shared part (its row limit is its capacity).
+  // The first growth is to 4096 rows, fewer when there are many columns (32 MiB at most).
   void grow() {
-    capacity_ = std::max<std::size_t>(capacity_ + capacity_ / 2, 4096);
+    const std::size_t first = std::clamp<std::size_t>((std::size_t{4} << 20) / (feature_index_.size() + 1), 1, 4096);
+    capacity_ = std::max<std::size_t>(capacity_ + capacity_ / 2 + 1, first);
     const auto cap = static_cast<Eigen::Index>(capacity_);
     features_.conservativeResize(cap, features_.cols());
     if (!request_.target_as_text) target_.conservativeResize(cap);
@@ -552,6 +560,7 @@ class Reader {
 
   bool have_header_ = false;
   std::vector<std::string> header_;
+  std::size_t header_bytes_ = 0;
   std::vector<Column> columns_;
   std::vector<std::size_t> feature_index_;
   std::size_t target_index_ = 0;
@@ -570,6 +579,7 @@ class Reader {
   Eigen::VectorXd target_;
   std::vector<std::string> target_text_;
   std::vector<std::string> feature_names_;
+  RowLines row_lines_;
 };
 
 }  // namespace
@@ -605,39 +615,60 @@ std::size_t count_lines_between(int fd, std::size_t from, std::size_t to, char* 
   return lines;
 }
 
+// Parses `len` bytes; throws the reader's error, libcsv's, or one for a field past kMaxField
+// (only a quote left open, or a line with no delimiter, makes one that long).
+void feed(csv_parser* p, Reader& reader, const char* data, std::size_t len) {
+  const std::size_t parsed = csv_parse(p, data, len, &Reader::on_field, &Reader::on_row, &reader);
+  if (reader.failed()) reader.rethrow();
+  if (parsed != len) {
+    reader.fail("line " + std::to_string(reader.line()) + ": cannot parse: " + csv_strerror(csv_error(p)));
+    reader.rethrow();
+  }
+  if (csv_get_buffer_size(p) > kMaxField) {
+    reader.fail("line " + std::to_string(reader.line()) +
+                ": a field longer than 64 MiB (the limit) starts here (is a closing quote missing?)");
+    reader.rethrow();
+  }
+}
+
+// Ends the parse: a quote still open is an error, as from a whole read; then the last row.
+void finish_parse(csv_parser* p, Reader& reader) {
+  if (p->quoted && p->pstate == kLibcsvFieldBegun) {
+    reader.fail("line " + std::to_string(reader.line()) +
+                ": a quoted field starting here is not closed before the end of the file");
+    reader.rethrow();
+  }
+  csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
+  if (reader.failed()) reader.rethrow();
+}
+
+bool starts_with_bom(const char* data, std::size_t n) { return n >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0; }
+
 // Feeds bytes [from, to) of the file to the parser (a BOM at offset 0 skipped when asked).
 void feed_range(csv_parser* p, Reader& reader, int fd, std::size_t from, std::size_t to, char* buf, bool strip_bom,
                 const std::string& path) {
   for (std::size_t at = from; at < to;) {
     const std::size_t n = pread_full(fd, buf, std::min(kChunk, to - at), at, path);
     if (n == 0) break;
-    const char* data = buf;
-    std::size_t len = n;
-    if (strip_bom && at == 0 && n >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-      data += 3;
-      len -= 3;
-    }
+    const std::size_t skip = strip_bom && at == 0 && starts_with_bom(buf, n) ? 3 : 0;
     at += n;
-    const std::size_t parsed = csv_parse(p, data, len, &Reader::on_field, &Reader::on_row, &reader);
-    if (reader.failed()) reader.rethrow();
-    if (parsed != len) {
-      reader.fail("line " + std::to_string(reader.line()) + ": cannot parse: " + csv_strerror(csv_error(p)));
-      reader.rethrow();
-    }
+    feed(p, reader, buf + skip, n - skip);
   }
 }
 
-// The end of the header: past the line end of the first line that is not blank.
+// The end of the header: past the line feed that ends the first line holding more than spaces,
+// tabs and line ends (after a BOM); the file's size if there is none. Each byte is read once.
 std::size_t find_header_end(int fd, std::size_t size, char* buf, const std::string& path) {
-  std::size_t header_end = 0;
-  do {
-    header_end = next_line_start(fd, header_end, size, buf, kChunk, path);
-  } while (header_end < size && [&] {
-    std::string line(header_end, '\0');
-    pread_full(fd, line.data(), header_end, 0, path);
-    return line.find_first_not_of(" \t\r\n") == std::string::npos;
-  }());
-  return header_end;
+  for (std::size_t at = 0; at < size;) {
+    const std::size_t n = pread_full(fd, buf, std::min(kChunk, size - at), at, path);
+    if (n == 0) break;
+    for (std::size_t i = at == 0 && starts_with_bom(buf, n) ? 3 : 0; i < n; ++i) {
+      const char c = buf[i];
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return next_line_start(fd, at + i, size, buf, kChunk, path);
+    }
+    at += n;
+  }
+  return size;
 }
 
 // Byte offset where part k of `parts` of the data rows [header_end, size) starts: near-equal
@@ -648,29 +679,6 @@ std::size_t part_boundary(int fd, std::size_t k, std::size_t parts, std::size_t 
   if (k >= parts) return size;
   const std::size_t raw = header_end + (size - header_end) / parts * k + (size - header_end) % parts * k / parts;
   return next_line_start(fd, raw - 1, size, buf, kChunk, path);  // raw itself if a line starts there
-}
-
-// Part `part` of `parts` of a regular file's data rows: the header, then only the lines from
-// the part's first line start to the next part's. Boundaries are byte offsets moved to the next
-// line start, so the parts are near-equal in bytes and every row is in exactly one part (line
-// breaks inside quoted cells would be split: numeric data has none).
-CsvTable read_csv_part(const CsvRequest& request, int fd, std::size_t size) {
-  const std::string& path = request.path;
-  std::unique_ptr<char[]> buf(new char[kChunk]);
-  const std::size_t header_end = find_header_end(fd, size, buf.get(), path);
-  auto boundary = [&](std::size_t k) { return part_boundary(fd, k, request.parts, header_end, size, buf.get(), path); };
-  const std::size_t begin = boundary(request.part), end = boundary(request.part + 1);
-  const std::size_t first_line = 1 + count_lines_between(fd, 0, begin, buf.get(), kChunk, path);
-
-  Reader reader(request, count_lines_between(fd, begin, end, buf.get(), kChunk, path) + 1, end - begin);
-  Parser parser;
-  csv_parser* p = parser.get();
-  feed_range(p, reader, fd, 0, header_end, buf.get(), true, path);
-  reader.set_line(first_line);
-  feed_range(p, reader, fd, begin, end, buf.get(), false, path);
-  csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
-  if (reader.failed()) reader.rethrow();
-  return reader.finish(end - begin);
 }
 
 // What a byte range holds, found before it is parsed: an LF ends a row there unless a quote
@@ -704,6 +712,45 @@ RangeScan scan_range(int fd, std::size_t from, std::size_t to, char* buf, const 
   }
   scan.lone_cr = scan.lone_cr || pending_cr;
   return scan;
+}
+
+// Part `part` of `parts` of a regular file's data rows, split by bytes: the header, then only
+// the lines from the part's first line start to the next part's. Boundaries are byte offsets
+// moved to the next line start, so the parts are near-equal in bytes and every row is in
+// exactly one part, provided every line feed among the data rows ends a row: the caller checked
+// that no quote is among them and no lone CR anywhere, and that the header's bytes hold the
+// whole header row. Nothing is returned when the header's bytes turn out not to.
+std::optional<CsvTable> read_csv_part_by_bytes(const CsvRequest& request, int fd, std::size_t size,
+                                               std::size_t header_end, char* buf) {
+  const std::string& path = request.path;
+  auto boundary = [&](std::size_t k) { return part_boundary(fd, k, request.parts, header_end, size, buf, path); };
+  const std::size_t begin = boundary(request.part), end = boundary(request.part + 1);
+  const std::size_t first_line = 1 + count_lines_between(fd, 0, begin, buf, kChunk, path);
+
+  Reader reader(request, count_lines_between(fd, begin, end, buf, kChunk, path) + 1, end - begin);
+  Parser parser;
+  csv_parser* p = parser.get();
+  feed_range(p, reader, fd, 0, header_end, buf, true, path);
+  if (!reader.has_header()) return std::nullopt;  // e.g. a blank line of `""` before the header
+  reader.set_line(first_line);
+  feed_range(p, reader, fd, begin, end, buf, false, path);
+  finish_parse(p, reader);
+  return reader.finish(end - begin, true);
+}
+
+// Rows [begin, end) of a whole table.
+CsvTable slice_rows(CsvTable whole, std::size_t begin, std::size_t end) {
+  CsvTable part;
+  const auto b = static_cast<Eigen::Index>(begin), n = static_cast<Eigen::Index>(end - begin);
+  part.features = whole.features.middleRows(b, n);
+  if (whole.target.size() > 0) part.target = whole.target.segment(b, n);
+  if (!whole.target_text.empty())
+    part.target_text.assign(std::make_move_iterator(whole.target_text.begin() + b),
+                            std::make_move_iterator(whole.target_text.begin() + b + n));
+  part.feature_names = std::move(whole.feature_names);
+  part.row_lines = whole.row_lines.slice(begin, end);
+  part.file_bytes = whole.file_bytes;
+  return part;
 }
 
 // Runs body(k) for k in [0, parts), part 0 on this thread and each other part on a thread of its
@@ -788,44 +835,22 @@ std::optional<CsvTable> read_csv_parallel(const CsvRequest& request, int fd, std
     if (k > 0) feed_range(p, reader, fd, 0, header_end, buffers[k].get(), true, path);
     reader.set_line(first_line[k]);
     feed_range(p, reader, fd, bounds[k], bounds[k + 1], buffers[k].get(), false, path);
-    csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
-    if (reader.failed()) reader.rethrow();
+    finish_parse(p, reader);
   });
   for (std::size_t k = 1; k < parts; ++k) owner.absorb(*readers[k]);
   return owner.finish(size);
 }
 
-}  // namespace
 
-CsvTable read_csv(const CsvRequest& request) {
+// The whole file on this thread (a pipe too, then `regular` is false), as libcsv streams it.
+CsvTable read_csv_whole(const CsvRequest& request, int fd, bool regular, std::size_t size) {
   const std::string& path = request.path;
-  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) throw InputError(path + ": cannot open: " + std::strerror(errno));
-  const int fd = file.get();
-  if (request.parts > 1) {
-    struct stat part_st {};
-    if (request.part >= request.parts) throw std::invalid_argument("read_csv: part must be below parts");
-    if (::fstat(fd, &part_st) != 0 || !S_ISREG(part_st.st_mode))
-      throw InputError(path + ": splitting the rows between processes needs a regular file, not a pipe");
-    return read_csv_part(request, fd, static_cast<std::size_t>(part_st.st_size));
-  }
-
   // A regular file is read twice (the first pass only counts line ends); a pipe once, the
-  // matrix then growing as rows come.
+  // matrix then growing as rows come. A small file gets a small buffer (one read); a file that
+  // grows meanwhile still reads whole.
   FirstPass first_pass;
-  struct stat st {};
-  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  // A small file gets a small buffer (one read); a file that grows meanwhile still reads whole.
-  const std::size_t chunk =
-      regular ? std::clamp<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 4096, kChunk) : kChunk;
+  const std::size_t chunk = regular ? std::clamp<std::size_t>(size + 1, 4096, kChunk) : kChunk;
   std::unique_ptr<char[]> buf(new char[chunk]);
-  // More parts than cores only cost memory (a 1 MiB buffer each): at most 8, or one per core.
-  const std::size_t threads = std::min(request.threads == 0 ? hardware_threads() : request.threads,
-                                       std::max<std::size_t>(8, hardware_threads()));
-  if (regular && threads > 1 && static_cast<std::size_t>(st.st_size) >= request.parallel_min_bytes) {
-    if (std::optional<CsvTable> table = read_csv_parallel(request, fd, static_cast<std::size_t>(st.st_size), threads))
-      return std::move(*table);
-  }
   if (regular) {
 #ifdef POSIX_FADV_SEQUENTIAL
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -842,33 +867,67 @@ CsvTable read_csv(const CsvRequest& request) {
     const std::size_t n = read_full(fd, buf.get(), chunk, path);
     if (n == 0) break;
     file_bytes += n;
-    const char* data = buf.get();
-    std::size_t len = n;
-    if (first && n >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {  // UTF-8 BOM
-      data += 3;
-      len -= 3;
-    }
-    const std::size_t parsed = csv_parse(p, data, len, &Reader::on_field, &Reader::on_row, &reader);
-    if (reader.failed()) reader.rethrow();
-    if (parsed != len) {
-      reader.fail("line " + std::to_string(reader.line()) + ": cannot parse: " + csv_strerror(csv_error(p)));
-      reader.rethrow();
-    }
-    if (csv_get_buffer_size(p) > kMaxField) {
-      reader.fail("line " + std::to_string(reader.line()) +
-                  ": a field longer than 64 MiB starts here (is a closing quote missing?)");
-      reader.rethrow();
-    }
+    const std::size_t skip = first && starts_with_bom(buf.get(), n) ? 3 : 0;
+    feed(p, reader, buf.get() + skip, n - skip);
     if (n < chunk) break;
   }
-  if (p->quoted && p->pstate == kLibcsvFieldBegun) {
-    reader.fail("line " + std::to_string(reader.line()) +
-                ": a quoted field starting here is not closed before the end of the file");
-    reader.rethrow();
-  }
-  csv_fini(p, &Reader::on_field, &Reader::on_row, &reader);
-  if (reader.failed()) reader.rethrow();
+  finish_parse(p, reader);
   return reader.finish(file_bytes);
+}
+
+// Part `part` of `parts` of a regular file's rows (CsvRequest::part): by bytes where that is
+// safe, else every part parses the whole file, meeting the errors of a whole read, and keeps
+// its share of the rows. The scans read the file once more (at memchr speed).
+CsvTable read_csv_part(const CsvRequest& request, int fd, std::size_t size) {
+  const std::string& path = request.path;
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  const std::size_t header_end = find_header_end(fd, size, buf.get(), path);
+  if (header_end < size) {
+    const RangeScan header = scan_range(fd, 0, header_end, buf.get(), path);
+    const RangeScan data = scan_range(fd, header_end, size, buf.get(), path);
+    if (!header.lone_cr && !data.quote && !data.lone_cr)
+      if (std::optional<CsvTable> table = read_csv_part_by_bytes(request, fd, size, header_end, buf.get()))
+        return std::move(*table);
+  }
+  buf.reset();
+  CsvTable whole = read_csv_whole(request, fd, true, size);
+  const auto n = static_cast<std::size_t>(whole.features.rows());
+  const std::size_t dropped = whole.rows_dropped;
+  CsvTable part = slice_rows(std::move(whole), request.part * n / request.parts, (request.part + 1) * n / request.parts);
+  part.rows_dropped = request.part == 0 ? dropped : 0;  // counted once over the parts
+  return part;
+}
+
+}  // namespace
+
+void require_rows(const std::string& path, std::size_t rows, std::size_t rows_dropped) {
+  if (rows > 0) return;
+  if (rows_dropped > 0)
+    throw InputError(path + ": no data rows left: all " + std::to_string(rows_dropped) +
+                     " rows have a missing cell in a used column");
+  throw InputError(path + ": no data rows after the header");
+}
+
+CsvTable read_csv(const CsvRequest& request) {
+  const std::string& path = request.path;
+  if (request.part >= request.parts) throw std::invalid_argument("read_csv: part must be below parts");
+  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) throw InputError(path + ": cannot open: " + std::strerror(errno));
+  const int fd = file.get();
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const auto size = regular ? static_cast<std::size_t>(st.st_size) : 0;
+  if (request.parts > 1) {
+    if (!regular) throw InputError(path + ": splitting the rows between processes needs a regular file, not a pipe");
+    return read_csv_part(request, fd, size);
+  }
+  // More parts than cores only cost memory (a 1 MiB buffer each): at most 8, or one per core.
+  const std::size_t threads = std::min(request.threads == 0 ? hardware_threads() : request.threads,
+                                       std::max<std::size_t>(8, hardware_threads()));
+  if (regular && threads > 1 && size >= request.parallel_min_bytes) {
+    if (std::optional<CsvTable> table = read_csv_parallel(request, fd, size, threads)) return std::move(*table);
+  }
+  return read_csv_whole(request, fd, regular, size);
 }
 
 }  // namespace tapegrad::models

@@ -27,6 +27,7 @@ double DistributedObjective::value_gradient(const Eigen::VectorXd& x, Eigen::Vec
   const std::size_t p = static_cast<std::size_t>(x.size());
   std::vector<double> buffer(p + 2);
   on_every_rank(comm_, [&] {
+    if (weight_ == 0) return;  // a rank with no rows adds nothing (its own mean is 0 / 0)
     Eigen::VectorXd local_g;
     buffer[0] = weight_ * local_.value_gradient(x, local_g);
     for (Eigen::Index j = 0; j < x.size(); ++j) buffer[static_cast<std::size_t>(j) + 1] = weight_ * local_g[j];
@@ -57,7 +58,8 @@ Eigen::MatrixXd DistributedObjective::hessian(const Eigen::VectorXd& x) {
   std::vector<double> buffer(static_cast<std::size_t>(p * p) + 1, 0.0);
   on_every_rank(comm_, [&] {
     try {
-      Eigen::Map<Eigen::MatrixXd>(buffer.data(), p, p) = weight_ * local_.hessian(x);
+      // A rank with no rows adds nothing (its own mean is 0 / 0).
+      if (weight_ != 0) Eigen::Map<Eigen::MatrixXd>(buffer.data(), p, p) = weight_ * local_.hessian(x);
     } catch (const StopRequested&) {
     }
   });

@@ -1,7 +1,7 @@
 // The built-in likelihood families and the family registry.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "registry.hpp"
@@ -25,8 +25,9 @@ std::string shortest(double v) {
 }
 
 [[noreturn]] void bad_target(const Dataset& data, std::size_t row, const std::string& what) {
-  throw InputError(data.source + ": column " + in_quotes(data.target_name) + ", data row " + std::to_string(row + 1) +
-                   ": " + what);
+  const std::size_t line = data.row_lines.line_of(row);
+  throw InputError(data.source + ": " + (line > 0 ? "line " + std::to_string(line) : "data row " + std::to_string(row + 1)) +
+                   ", column " + in_quotes(data.target_name) + ": " + what);
 }
 
 // A family fed through `activation` needs the model to end in it, with `units` columns.
@@ -65,6 +66,8 @@ class Gaussian final : public GenericFamily<Gaussian> {
   // log sd(y): a scale the mean model will not be far from.
   void initialise(Eigen::Ref<Eigen::VectorXd> theta, const Dataset& data) const override {
     if (!learned()) return;
+    theta[0] = 0.0;
+    if (data.target.size() == 0) return;  // a rank with no rows (more ranks than rows): Eigen's mean needs one
     const double mean = data.target.mean();
     const double var = (data.target.array() - mean).square().mean();
     theta[0] = var > 0 && std::isfinite(var) ? 0.5 * std::log(var) : 0.0;
@@ -171,44 +174,55 @@ class Categorical final : public GenericFamily<Categorical> {
   std::string fused_activation() const override { return "softmax"; }
   bool text_target() const override { return true; }
 
+  // The classes are the distinct labels, never a range: integers in numeric order (0..K-1 stay
+  // classes 0..K-1), text in byte order; with `classes` declared, integers 0..classes-1.
   void prepare_target(Dataset& data, const std::vector<std::string>& text) override {
-    const std::size_t n = text.size();
-    std::vector<long long> numbers(n);
+    std::vector<std::string> distinct = data.all_labels;
+    if (distinct.empty()) {
+      distinct = text;
+      std::sort(distinct.begin(), distinct.end());
+      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    }
+    std::vector<long long> values(distinct.size());
     bool all_integers = true;
-    for (std::size_t i = 0; i < n && all_integers; ++i) {
-      const char* first = text[i].data();
-      const char* last = first + text[i].size();
-      auto [end, error] = std::from_chars(first, last, numbers[i]);
+    for (std::size_t i = 0; i < distinct.size() && all_integers; ++i) {
+      const char* first = distinct[i].data();
+      const char* last = first + distinct[i].size();
+      auto [end, error] = std::from_chars(first, last, values[i]);
       all_integers = error == std::errc() && end == last;
     }
+    const std::size_t n = text.size();
     data.labels.resize(static_cast<Eigen::Index>(n));
     data.class_names.clear();
     if (all_integers) {
-      long long top = -1;
+      std::vector<long long> classes(values);
+      std::sort(classes.begin(), classes.end());
+      classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+      if (declared_classes_ > 0) {
+        classes.resize(static_cast<std::size_t>(declared_classes_));
+        for (long long c = 0; c < declared_classes_; ++c) classes[static_cast<std::size_t>(c)] = c;
+      }
+      for (const long long c : classes) data.class_names.push_back(std::to_string(c));
       for (std::size_t i = 0; i < n; ++i) {
-        if (numbers[i] < 0) bad_target(data, i, "class labels are 0..K-1, found " + std::to_string(numbers[i]));
-        if (declared_classes_ > 0 && numbers[i] >= declared_classes_)
-          bad_target(data, i, "class label " + std::to_string(numbers[i]) + " is out of range 0.." +
+        long long value = 0;
+        std::from_chars(text[i].data(), text[i].data() + text[i].size(), value);
+        if (declared_classes_ > 0 && (value < 0 || value >= declared_classes_))
+          bad_target(data, i, "class label " + std::to_string(value) + " is out of range 0.." +
                                   std::to_string(declared_classes_ - 1) + " (likelihood.classes is " +
                                   std::to_string(declared_classes_) + ")");
-        top = std::max(top, numbers[i]);
-        data.labels[static_cast<Eigen::Index>(i)] = static_cast<int>(numbers[i]);
+        const auto at = std::lower_bound(classes.begin(), classes.end(), value);
+        data.labels[static_cast<Eigen::Index>(i)] = static_cast<int>(at - classes.begin());
       }
-      const long long k = declared_classes_ > 0 ? declared_classes_ : top + 1;
-      for (long long c = 0; c < k; ++c) data.class_names.push_back(std::to_string(c));
     } else {
       if (declared_classes_ > 0)
         fail_at(config_file_, classes_path_, "classes is for integer labels 0..K-1, but column " +
                                                  in_quotes(data.target_name) + " holds text labels such as " +
-                                                 in_quotes(text.front()));
-      std::map<std::string, int> index;
-      for (const auto& label : text) index.emplace(label, 0);
-      int k = 0;
-      for (auto& entry : index) {
-        entry.second = k++;
-        data.class_names.push_back(entry.first);
+                                                 in_quotes(distinct.front()));
+      data.class_names = distinct;
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto at = std::lower_bound(distinct.begin(), distinct.end(), text[i]);
+        data.labels[static_cast<Eigen::Index>(i)] = static_cast<int>(at - distinct.begin());
       }
-      for (std::size_t i = 0; i < n; ++i) data.labels[static_cast<Eigen::Index>(i)] = index[text[i]];
     }
     data.target = data.labels.cast<double>();
     resolve_reference(data);

@@ -41,12 +41,13 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Runs `tapegrad fit` on 2 ranks (120 s at most: a hang fails the test); returns the exit status.
-int mpirun_fit(const tapegrad::testing::TempDir& dir, const std::string& config, const std::string& output) {
+// Runs `tapegrad fit` on `ranks` ranks (120 s at most: a hang fails the test); returns the exit status.
+int mpirun_fit(const tapegrad::testing::TempDir& dir, const std::string& config, const std::string& output,
+               int ranks = 2) {
   // OpenMPI keeps some memory to the end on purpose: a sanitized build's leak check stays off
   // for the ranks (the test program itself keeps it on).
   const std::string command = "ASAN_OPTIONS=detect_leaks=0 timeout 120 " + std::string(TAPEGRAD_MPIEXEC) +
-                              " --allow-run-as-root --oversubscribe -np 2 " + TAPEGRAD_CLI + " fit " + dir.path(config) +
+                              " --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) + " " + TAPEGRAD_CLI + " fit " + dir.path(config) +
                               " --output " + dir.path(output) + " --no-plot > " + dir.path("stdout.txt") + " 2> " +
                               dir.path("stderr.txt");
   const int status = std::system(command.c_str());
@@ -105,5 +106,51 @@ TEST_CASE("mpirun -np 2: a bad row in the second rank's half stops both ranks wi
   CHECK(err.find("rank 1: ") != std::string::npos);
   CHECK(err.find("line 1801, column \"x1\" (1): expected a number, found \"oops\"") != std::string::npos);
   CHECK_FALSE(std::ifstream(dir.path("out/results.json")).good());
+}
+
+TEST_CASE("mpirun: CR-only line ends and more ranks than rows give the single-process fit", "[cli][mpi]") {
+  tapegrad::testing::TempDir dir;
+  // CR-only line ends: every rank used to read the whole file (n multiplied by the ranks).
+  std::string csv = logistic_csv(40);
+  for (char& c : csv)
+    if (c == '\n') c = '\r';
+  dir.write("data.csv", csv);
+  dir.write("config.json", kConfig);
+  tapegrad::models::Experiment single =
+      tapegrad::models::load_experiment(tapegrad::models::load_config(dir.path("config.json")));
+  const tapegrad::models::FitResults s = tapegrad::models::fit(single);
+  REQUIRE(s.n_observations == 40);
+  const int status = mpirun_fit(dir, "config.json", "out", 3);
+  INFO(read_file(dir.path("stderr.txt")));
+  REQUIRE(status == (s.succeeded() ? 0 : 1));
+  const nlohmann::json r = nlohmann::json::parse(read_file(dir.path("out/results.json")));
+  CHECK(r["n_observations"] == 40);
+  CHECK(std::abs(r["log_likelihood"].get<double>() - s.log_likelihood) <= 1e-8 * std::abs(s.log_likelihood));
+
+  // 6 ranks for 4 rows: two ranks hold none.
+  dir.write("four.csv", "x,y\n1,2.2\n2,3.9\n3,6.3\n4,7.7\n");
+  dir.write("four.json", R"({"name": "four", "data": {"csv": "four.csv", "target": "y"},
+    "model": [{"type": "linear", "units": 1}], "likelihood": {"family": "gaussian", "sigma": "learned"},
+    "fit": {"tolerance": 1e-12, "threads": 1}})");
+  tapegrad::models::Experiment four_single =
+      tapegrad::models::load_experiment(tapegrad::models::load_config(dir.path("four.json")));
+  const tapegrad::models::FitResults f = tapegrad::models::fit(four_single);
+  REQUIRE(f.succeeded());
+  REQUIRE(mpirun_fit(dir, "four.json", "four_out", 6) == 0);
+  const nlohmann::json four = nlohmann::json::parse(read_file(dir.path("four_out/results.json")));
+  CHECK(four["n_observations"] == 4);
+  CHECK(four["processes"] == 6);
+  CHECK(std::abs(four["log_likelihood"].get<double>() - f.log_likelihood) <= 1e-8 * std::abs(f.log_likelihood));
+}
+
+TEST_CASE("mpirun: a file ending in an unclosed quote is refused as by one process", "[cli][mpi]") {
+  tapegrad::testing::TempDir dir;
+  dir.write("data.csv", logistic_csv(30) + "1,\"2,1\n");
+  dir.write("config.json", kConfig);
+  const int status = mpirun_fit(dir, "config.json", "out", 3);
+  const std::string err = read_file(dir.path("stderr.txt"));
+  INFO(err);
+  CHECK(status == 2);
+  CHECK(err.find("line 32: a quoted field starting here is not closed before the end of the file") != std::string::npos);
 }
 #endif

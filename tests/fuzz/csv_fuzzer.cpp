@@ -3,7 +3,10 @@
 // so seeds from real data files reach the number parsing and not only "unknown column".
 // Contract: a table or an InputError; no crash, no leak, no other exception. And the same
 // outcome on several threads (2 to 4, whatever the size) as on one: the same table, or an
-// InputError with the same message; a difference aborts.
+// InputError with the same message; a difference aborts. Likewise the file read in 2, 3 and 5
+// parts (CsvRequest::part, as the ranks of a distributed fit read it): the parts' rows in order
+// are the whole table's, or the first failing part's error (or require_rows's on the totals) is
+// the whole read's.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -86,6 +89,52 @@ bool same(const Outcome& a, const Outcome& b) {
          x.target_text == y.target_text && x.rows_dropped == y.rows_dropped && x.file_bytes == y.file_bytes;
 }
 
+// The parts' tables joined in part order, or the first failing part's error.
+Outcome read_in_parts(tapegrad::models::CsvRequest request, std::size_t parts) {
+  Outcome out;
+  std::vector<tapegrad::models::CsvTable> tables;
+  request.parts = parts;
+  std::size_t rows = 0, dropped = 0;
+  for (std::size_t k = 0; k < parts; ++k) {
+    request.part = k;
+    Outcome part = read(request);
+    if (!part.table) return part;
+    rows += static_cast<std::size_t>(part.table->features.rows());
+    dropped += part.table->rows_dropped;
+    tables.push_back(std::move(*part.table));
+  }
+  try {
+    tapegrad::models::require_rows(request.path, rows, dropped);
+  } catch (const tapegrad::models::InputError& e) {
+    out.error = e.what();
+    return out;
+  }
+  tapegrad::models::CsvTable joined;
+  joined.feature_names = tables[0].feature_names;
+  joined.features.resize(static_cast<Eigen::Index>(rows), tables[0].features.cols());
+  if (!request.target_as_text) joined.target.resize(static_cast<Eigen::Index>(rows));
+  Eigen::Index at = 0;
+  for (const auto& t : tables) {
+    const Eigen::Index n = t.features.rows();
+    joined.features.middleRows(at, n) = t.features;
+    if (!request.target_as_text) joined.target.segment(at, n) = t.target;
+    joined.target_text.insert(joined.target_text.end(), t.target_text.begin(), t.target_text.end());
+    at += n;
+  }
+  joined.rows_dropped = dropped;
+  out.table = std::move(joined);
+  return out;
+}
+
+// Equal tables but for file_bytes (a part counts the bytes it read).
+bool same_rows(const Outcome& a, const Outcome& b) {
+  if (a.table.has_value() != b.table.has_value()) return false;
+  if (!a.table) return a.error == b.error;
+  Outcome c = b;
+  c.table->file_bytes = a.table->file_bytes;
+  return same(a, c);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -101,6 +150,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fprintf(stderr, "read_csv on %zu threads differs from one thread: \"%s\" against \"%s\"\n", request.threads,
                  several.error.c_str(), one.error.c_str());
     std::abort();
+  }
+  request.threads = 1;
+  for (std::size_t parts : {2u, 3u, 5u}) {
+    const Outcome split = read_in_parts(request, parts);
+    if (!same_rows(one, split)) {
+      std::fprintf(stderr, "read_csv in %zu parts differs from one read: \"%s\" against \"%s\"\n", parts,
+                   split.error.c_str(), one.error.c_str());
+      std::abort();
+    }
   }
   return 0;
 }

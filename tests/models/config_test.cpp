@@ -281,7 +281,7 @@ const std::vector<BadConfig>& corpus() {
       {"missing data file", R"json({"data": {"csv": "nowhere.csv", "target": "am"},)json" LOGIT "," BERN "}",
        Stage::Load, "$DIR/nowhere.csv: ", {"No such file"}},
       {"bernoulli target 2", R"json({"data": {"csv": "bad_binary.csv", "target": "am"},)json" LOGIT "," BERN "}",
-       Stage::Load, "$DIR/bad_binary.csv: ", {"column \"am\"", "data row 3", "bernoulli needs 0 or 1, found 2"}},
+       Stage::Load, "$DIR/bad_binary.csv: ", {"line 4, column \"am\"", "bernoulli needs 0 or 1, found 2"}},
       {"batch_size larger than the rows",
        R"json({)json" DATA "," LOGIT "," BERN R"json(, "fit": {"optimizer": "adam", "batch_size": 100}})json",
        Stage::Load, "bad.json: /fit/batch_size: ", {"at most the number of observations (4 in", "found 100"}},
@@ -311,7 +311,7 @@ const std::vector<BadConfig>& corpus() {
        R"json({"data": {"csv": "classes.csv", "target": "y"},
                "model": [{"type": "linear", "units": 2}, {"type": "softmax"}],
                "likelihood": {"family": "categorical", "classes": 2}})json",
-       Stage::Load, "$DIR/classes.csv: ", {"column \"y\"", "data row 3", "out of range 0..1"}},
+       Stage::Load, "$DIR/classes.csv: ", {"line 4, column \"y\"", "out of range 0..1"}},
   };
   return cases;
 }

@@ -545,3 +545,243 @@ TEST_CASE("read_csv on several threads reads files it cannot split at line feeds
   const std::string header = dir.write("header.csv", "\"x\ncol\",y\n1,0\n2,1\n3,0\n");
   check_same_table(read_csv(on_threads(request(header, "y"), 2)), read_csv(request(header, "y")));
 }
+
+namespace {
+
+// A read's outcome: the table, or the error message.
+struct Outcome {
+  std::string error;
+  CsvTable table;
+  std::vector<std::size_t> lines;  // the file line of each row
+};
+
+Outcome read_whole(const CsvRequest& r) {
+  Outcome o;
+  try {
+    o.table = read_csv(r);
+    for (Eigen::Index i = 0; i < o.table.features.rows(); ++i)
+      o.lines.push_back(o.table.row_lines.line_of(static_cast<std::size_t>(i)));
+  } catch (const InputError& e) {
+    o.error = e.what();
+  }
+  return o;
+}
+
+// The parts' tables concatenated in part order, or the first failing part's error (the lowest
+// rank's, as under mpirun), or require_rows's on the totals.
+Outcome read_in_parts(CsvRequest r, std::size_t parts) {
+  Outcome o;
+  std::vector<CsvTable> tables;
+  Eigen::Index rows = 0;
+  std::size_t dropped = 0;
+  r.parts = parts;
+  for (std::size_t k = 0; k < parts; ++k) {
+    r.part = k;
+    try {
+      tables.push_back(read_csv(r));
+    } catch (const InputError& e) {
+      o.error = e.what();
+      return o;
+    }
+    rows += tables.back().features.rows();
+    dropped += tables.back().rows_dropped;
+  }
+  try {
+    tapegrad::models::require_rows(r.path, static_cast<std::size_t>(rows), dropped);
+  } catch (const InputError& e) {
+    o.error = e.what();
+    return o;
+  }
+  CsvTable& t = o.table;
+  t.feature_names = tables[0].feature_names;
+  t.features.resize(rows, tables[0].features.cols());
+  if (!r.target_as_text) t.target.resize(rows);
+  Eigen::Index at = 0;
+  for (const CsvTable& part : tables) {
+    const Eigen::Index n = part.features.rows();
+    t.features.middleRows(at, n) = part.features;
+    if (!r.target_as_text) t.target.segment(at, n) = part.target;
+    t.target_text.insert(t.target_text.end(), part.target_text.begin(), part.target_text.end());
+    for (Eigen::Index i = 0; i < n; ++i) o.lines.push_back(part.row_lines.line_of(static_cast<std::size_t>(i)));
+    at += n;
+  }
+  t.rows_dropped = dropped;
+  return o;
+}
+
+struct OddFile {
+  OddFile() = default;
+  OddFile(std::string n, std::string t, std::string y, std::vector<std::string> f = {}, bool as_text = false,
+          bool drop = false)
+      : name(std::move(n)), text(std::move(t)), target(std::move(y)), features(std::move(f)), text_target(as_text),
+        drop_missing(drop) {}
+  std::string name, text, target;
+  std::vector<std::string> features;
+  bool text_target = false, drop_missing = false;
+};
+
+// Small files with every corner a split read could get wrong.
+std::vector<OddFile> odd_files() {
+  return {
+      {"cr_only", "x,y\r1,2\r3,4\r5,6\r7,8\r", "y"},
+      {"cr_only_no_end", "x,y\r1,2\r3,4\r5,6", "y"},
+      {"crlf", "x,y\r\n1,2\r\n3,4\r\n5,6\r\n7,8", "y"},
+      {"mixed_ends", "x,y\n1,2\r\n3,4\r5,6\n7,8\r\n9,10\r", "y"},
+      {"quoted_line_breaks", "x,note,y\n1,\"a\nb\",2\n3,c,4\n5,\"d\r\ne\n\nf\",6\n7,g,8\n", "y", {"x"}},
+      {"quoted_numbers", "x,y\n\"1\",2\n3,\"4\"\n5,6\n", "y"},
+      {"no_final_line_end", "x,y\n1,2\n3,4\n5,6", "y"},
+      {"unclosed_quote", "x,y\n1,2\n3,4\n5,\"6\n7,8\n", "y"},
+      {"unclosed_quote_header", "\"x,y\n1,2\n3,4\n", "y"},
+      {"bom", "\xEF\xBB\xBFx,y\n1,2\n3,4\n5,6\n", "y"},
+      {"bom_then_blank_lines", "\xEF\xBB\xBF\n\nx,y\n1,2\n3,4\n", "y"},
+      {"blank_lines", "x,y\n\n1,2\n\n\n3,4\n\n5,6\n\n", "y"},
+      {"blank_lines_before_header", "\n\n \r\n\t\nx,y\n1,2\n3,4\n5,6\n", "y"},
+      {"quoted_empty_before_header", "\"\"\nx,y\n1,2\n3,4\n", "y"},
+      {"quoted_header", "\"x\",\"y\"\n1,2\n3,4\n5,6\n", "y"},
+      {"line_break_in_header", "\"x\nz\",y\n1,2\n3,4\n", "y"},
+      {"na_rows_dropped", "x,y\n1,NA\n2,3\nNA,4\n5,6\n,\n7,8\n", "y", {}, false, true},
+      {"na_rows_refused", "x,y\n1,2\n2,3\nNA,4\n5,6\n", "y"},
+      {"all_dropped", "x,y\nNA,1\n2,NA\n", "y", {}, false, true},
+      {"spaces_line", "x,y\n1,2\n   \n3,4\n", "y"},
+      {"target_only", "y\n1\n2\n\n3\n4\n", "y"},
+      {"target_only_spaces", "y\n1\n2\n \n3\n", "y"},
+      {"target_only_na_dropped", "y\n1\nNA\n3\n", "y", {}, false, true},
+      {"text_labels", "x,label\n1,b\n2,a\n3,\"c\"\n4,\"a\nb\"\n5,b\n", "label", {}, true},
+      {"text_labels_plain", "x,label\n1,b\n2,a\n3,c\n4,a\n5,b\n", "label", {}, true},
+      {"bad_cell_late", "x,y\n1,2\n3,4\n5,6\n7,oops\n9,10\n", "y"},
+      {"bad_cell_after_quote", "x,note,y\n1,\"a\nb\",2\n3,c,4\n5,d,oops\n", "y", {"x"}},
+      {"ragged", "x,y\n1,2\n3,4\n5\n7,8\n", "y"},
+      {"header_only", "x,y\n", "y"},
+      {"header_only_cr", "x,y\r", "y"},
+      {"empty", "", "y"},
+      {"one_row", "x,y\n1,2\n", "y"},
+      {"two_rows_no_end", "x,y\n1,2\n3,4", "y"},
+      {"duplicate_column", "x,x\n1,2\n", "x"},
+      {"unknown_target", "x,y\n1,2\n", "z"},
+      {"lone_cr_at_end", "x,y\n1,2\n3,4\r", "y"},
+  };
+}
+
+// A random file: random line ends (LF, CRLF, CR), blank lines, quoted cells with line breaks,
+// missing cells, a BOM, and sometimes a bad cell.
+OddFile random_file(unsigned seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  const char* ends[] = {"\n", "\r\n", "\r"};
+  const int style = pick(4);  // 0: LF, 1: CRLF, 2: CR, 3: mixed
+  auto end = [&] { return std::string(ends[style == 3 ? pick(3) : style]); };
+  OddFile f;
+  f.name = "random_" + std::to_string(seed);
+  f.target = "y";
+  f.features = {"a", "b"};
+  f.drop_missing = pick(2) == 0;
+  if (pick(4) == 0) f.text += "\xEF\xBB\xBF";
+  for (int i = pick(3); i > 0; --i) f.text += end();
+  f.text += "a,note,b,y" + end();
+  const int rows = pick(40);
+  for (int i = 0; i < rows; ++i) {
+    if (pick(8) == 0) f.text += end();
+    f.text += std::to_string(pick(1000)) + ",";
+    const int note = pick(6);
+    f.text += note == 0 ? "\"x" + end() + "y\"" : note == 1 ? "\"q\"\"q\"" : "n" + std::to_string(i);
+    f.text += "," + (pick(15) == 0 ? std::string("NA") : std::to_string(pick(100))) + ",";
+    f.text += pick(60) == 0 ? std::string("bad") : std::to_string(pick(2));
+    if (i + 1 < rows || pick(2) == 0) f.text += end();
+  }
+  if (pick(25) == 0) f.text += "\"open";
+  return f;
+}
+
+void check_parts_equal_whole(const TempDir& dir, const OddFile& f) {
+  CsvRequest r = request(dir.write(f.name + ".csv", f.text), f.target, f.features);
+  r.target_as_text = f.text_target;
+  r.drop_missing = f.drop_missing;
+  const Outcome whole = read_whole(r);
+  for (std::size_t parts : {1u, 2u, 3u, 5u}) {
+    INFO(f.name << " in " << parts << " parts; whole read: " << (whole.error.empty() ? "ok" : whole.error));
+    const Outcome split = read_in_parts(r, parts);
+    CHECK(split.error == whole.error);
+    if (!whole.error.empty() || !split.error.empty()) continue;
+    CHECK(split.table.feature_names == whole.table.feature_names);
+    CHECK(split.table.features.rows() == whole.table.features.rows());
+    CHECK(split.table.features == whole.table.features);
+    CHECK(split.table.target == whole.table.target);
+    CHECK(split.table.target_text == whole.table.target_text);
+    CHECK(split.table.rows_dropped == whole.table.rows_dropped);
+    CHECK(split.lines == whole.lines);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("read_csv parts: any file gives the rows or the error of a whole read, in 1, 2, 3 and 5 parts",
+          "[csv][parts]") {
+  TempDir dir;
+  for (const OddFile& f : odd_files()) check_parts_equal_whole(dir, f);
+  for (unsigned seed = 1; seed <= 300; ++seed) check_parts_equal_whole(dir, random_file(seed));
+}
+
+TEST_CASE("read_csv parts: the row lines and the odd files' tables are those R's read.csv gives", "[csv][parts]") {
+  TempDir dir;
+  // CR-only line ends: 3 rows, not the whole file per part.
+  CsvRequest cr = request(dir.write("cr.csv", "x,y\r1,2\r3,4\r5,6\r"), "y");
+  cr.parts = 2;
+  cr.part = 0;
+  const CsvTable first = read_csv(cr);
+  cr.part = 1;
+  const CsvTable second = read_csv(cr);
+  CHECK(first.features.rows() + second.features.rows() == 3);
+  CHECK(second.row_lines.line_of(static_cast<std::size_t>(second.features.rows()) - 1) == 4);
+  // Lines after blank lines and a quoted line break: each row's own.
+  const CsvTable t = read_csv(request(dir.write("lines.csv", "x,n,y\n\n1,\"a\nb\",2\n\n3,c,4\n"), "y", {"x"}));
+  REQUIRE(t.features.rows() == 2);
+  CHECK(t.row_lines.line_of(0) == 3);
+  CHECK(t.row_lines.line_of(1) == 6);
+  // As read.csv: an empty line in a one-column file is skipped; NA is a missing value.
+  CHECK(read_csv(request(dir.write("one.csv", "y\n1\n\n2\n"), "y")).target.size() == 2);
+  CHECK_THROWS_WITH(read_csv(request(dir.write("one_na.csv", "y\n1\nNA\n2\n"), "y")),
+                    Contains("one_na.csv: line 3, column \"y\" (1): missing value"));
+}
+
+TEST_CASE("read_csv: blank lines before the header cost linear time, on threads and in parts", "[csv]") {
+  TempDir dir;
+  // 4 MB of line ends before the header made the threaded reader re-read the prefix per line.
+  std::string text(std::size_t{4} << 20, '\n');
+  text += "x,y\n";
+  for (int i = 0; i < 1000; ++i) text += std::to_string(i) + "," + std::to_string(2 * i) + "\n";
+  const std::string path = dir.write("blank_prefix.csv", text);
+  const CsvTable threads = read_csv(on_threads(request(path, "y"), 2));
+  REQUIRE(threads.features.rows() == 1000);
+  CHECK(threads.target[999] == 1998);
+  CHECK(threads.row_lines.line_of(0) == (std::size_t{4} << 20) + 2);
+  CsvRequest part = request(path, "y");
+  part.parts = 2;
+  part.part = 1;
+  const CsvTable second = read_csv(part);
+  CHECK(second.features.rows() > 0);
+  CHECK(second.target[second.target.size() - 1] == 1998);
+}
+
+TEST_CASE("read_csv limits the header's columns and keeps a wide pipe's first rows small", "[csv]") {
+  TempDir dir;
+  std::string wide;
+  for (std::size_t i = 0; i <= tapegrad::models::kMaxColumns; ++i) wide += "c" + std::to_string(i) + ",";
+  wide += "y\n";
+  const std::string path = dir.write("wide.csv", wide + "1\n");
+  CHECK_THROWS_WITH(read_csv(request(path, "y")),
+                    Contains("wide.csv: line 1: the header has more than 1048576 columns (the limit)"));
+  // 200,000 columns through a pipe: the matrix grows from a few rows, not from 4096 (6.5 GB).
+  std::string header, row;
+  for (int i = 0; i < 200000; ++i) {
+    header += "c" + std::to_string(i) + ",";
+    row += "1,";
+  }
+  const std::string fifo = dir.path("wide.fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread writer([&] { std::ofstream(fifo) << header << "y\n" << row << "2\n" << row << "3\n"; });
+  const CsvTable t = read_csv(request(fifo, "y"));
+  writer.join();
+  CHECK(t.features.rows() == 2);
+  CHECK(t.features.cols() == 200000);
+  CHECK(t.target[1] == 3);
+}

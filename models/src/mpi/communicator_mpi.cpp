@@ -3,6 +3,8 @@
 #include <mpi.h>
 
 #include <cstdlib>
+#include <limits>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -60,6 +62,27 @@ class MpiCommunicator final : public Communicator {
     message = "rank " + std::to_string(failing) + ": " + message;
     if (header[1]) throw InputError(message);
     throw std::runtime_error(message);
+  }
+
+  std::vector<std::string> all_gather(const std::string& mine) override {
+    // The lengths first, then the bytes at their offsets (counts are ints: 2 GiB in all at most).
+    const int size = static_cast<int>(mine.size());
+    std::vector<int> sizes(static_cast<std::size_t>(size_)), offsets(static_cast<std::size_t>(size_));
+    MPI_Allgather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    long long total = 0;
+    for (int r = 0; r < size_; ++r) {
+      offsets[static_cast<std::size_t>(r)] = static_cast<int>(total);
+      total += sizes[static_cast<std::size_t>(r)];
+    }
+    if (total > std::numeric_limits<int>::max())
+      throw std::runtime_error("all_gather: more than 2 GiB to gather across the ranks");
+    std::string all(static_cast<std::size_t>(total), '\0');
+    MPI_Allgatherv(mine.data(), size, MPI_CHAR, all.data(), sizes.data(), offsets.data(), MPI_CHAR, MPI_COMM_WORLD);
+    std::vector<std::string> out;
+    for (int r = 0; r < size_; ++r)
+      out.push_back(all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
+                               static_cast<std::size_t>(sizes[static_cast<std::size_t>(r)])));
+    return out;
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tapegrad/autodiff/matrix.hpp"
+#include "tapegrad/models/row_lines.hpp"
 
 namespace tapegrad::models {
 
@@ -19,6 +20,10 @@ struct Dataset {
   std::string target_name;
   std::string source;                      // the data file as named in the config
   std::size_t rows_dropped = 0;            // rows skipped for a missing cell
+  RowLines row_lines;                      // the file line of each row, for errors (empty: not known)
+  // The distinct target labels of the whole data (under mpirun, of every rank's rows), which
+  // fix the classes; empty: this process's own rows are the whole data.
+  std::vector<std::string> all_labels;
 
   std::size_t rows() const { return static_cast<std::size_t>(features.rows()); }
   // The given rows, in that order (a mini-batch).

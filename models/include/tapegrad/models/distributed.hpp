@@ -2,7 +2,8 @@
 // A fit spread over processes (MPI ranks). With IID data the log-likelihood is a sum over
 // observations, so each rank reads only its own rows, evaluates its part of the sum, and the
 // parts are added across ranks. Every rank runs the same optimizer on the same summed numbers,
-// so every rank takes the same steps; rank 0 reports.
+// so every rank takes the same steps; rank 0 reports. A rank may hold no rows (more ranks than
+// rows): it adds nothing to the sums.
 //
 // Communication per objective evaluation: p + 2 doubles summed (the value, p gradient entries
 // and the ranks' stop requests), and one flag; per Hessian, p^2 + 1 doubles. `bytes_summed` counts what this rank sent, for scaling estimates.
@@ -11,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tapegrad/models/optimizer.hpp"
 
@@ -30,6 +32,8 @@ class Communicator {
   // throws: InputError when that rank's error was bad input, std::runtime_error otherwise,
   // with the message of the lowest failing rank ("rank r: ..."). Never hangs on a failure.
   virtual void agree(const std::string& error, bool input_error) = 0;
+  // Every rank's `mine`, in rank order, on every rank.
+  virtual std::vector<std::string> all_gather(const std::string& mine) = 0;
   std::size_t bytes_summed = 0;
 };
 
