@@ -53,7 +53,7 @@ struct FitConfig {
 
 struct OutputConfig {
   std::string dir;    // resolved; by default runs/<name> beside the config
-  bool plot = true;   // loss curve through gnuplot, where gnuplot is installed
+  bool plot = true;   // the loss curve, loss.svg (drawn by tapegrad) and its data, loss.csv
 };
 
 struct ExperimentConfig {
