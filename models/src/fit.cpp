@@ -40,9 +40,11 @@ std::string number(double v) {
   return buffer;
 }
 
+// The first ten words, and how many more: a model of 100,000 features names no 100,000 parameters.
 std::string join(const std::vector<std::string>& words) {
   std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  for (std::size_t i = 0; i < words.size() && i < 10; ++i) out += (out.empty() ? "" : ", ") + words[i];
+  if (words.size() > 10) out += " and " + std::to_string(words.size() - 10) + " more";
   return out;
 }
 
@@ -200,7 +202,7 @@ InferenceResult infer(const InferenceInput& in, const std::function<double(const
   return out;
 }
 
-Convergence judge_convergence(const OptimizerResult& opt, double decrement, double tolerance) {
+Convergence judge_convergence(const OptimizerResult& opt, double decrement, double tolerance, bool isolated_maximum) {
   const std::string measured = "the Newton decrement at the estimate (the log-likelihood a Newton step would still gain) is " +
                                number(decrement);
   switch (opt.status) {
@@ -214,8 +216,10 @@ Convergence judge_convergence(const OptimizerResult& opt, double decrement, doub
     case OptimizerStatus::max_iterations:
     case OptimizerStatus::line_search_failed:
       // The absolute gradient test can be out of reach at the objective's scale (counts near 1e9):
-      // a decrement this small says the estimate is the maximum all the same.
-      if (decrement <= tolerance)
+      // a decrement this small says the estimate is the maximum all the same, provided it is an
+      // isolated one (separated data end their run with a small decrement too, but a weak or
+      // flat direction in the Hessian).
+      if (decrement <= tolerance && isolated_maximum)
         return {true, "converged: " + measured + " <= " + number(tolerance) + " (the optimizer's own test: " +
                           opt.message + ")"};
       {
@@ -325,7 +329,8 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration, co
   in.hessian.resize(0, 0);
   r.inference_seconds = seconds_since(inference_start);
   r.newton_decrement = inference.newton_decrement;
-  const Convergence convergence = judge_convergence(opt, inference.newton_decrement, options.newton_decrement_tolerance);
+  const Convergence convergence = judge_convergence(opt, inference.newton_decrement, options.newton_decrement_tolerance,
+                                                    inference.inference == Inference::standard_errors);
   r.converged = convergence.converged;
   r.message = convergence.message;
   if (!with_hessian && r.converged)

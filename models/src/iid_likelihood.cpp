@@ -69,7 +69,8 @@ IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::Vec
   in.names = std::move(names);
   const InferenceResult inferred = infer(in, [&](const Eigen::VectorXd& x) { return objective.total_nll(x); });
   r.newton_decrement = inferred.newton_decrement;
-  const Convergence convergence = judge_convergence(r.optimizer, inferred.newton_decrement, kNewtonDecrementTolerance);
+  const Convergence convergence = judge_convergence(r.optimizer, inferred.newton_decrement, kNewtonDecrementTolerance,
+                                                    inferred.inference == Inference::standard_errors);
   r.converged = convergence.converged && inferred.inference != Inference::no_finite_mle;
   r.message = convergence.message;
   r.inference = inferred.inference;

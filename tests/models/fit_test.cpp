@@ -482,3 +482,29 @@ TEST_CASE("above the Hessian's parameter limit the fit completes without standar
   small.max_hessian_parameters = 4;
   CHECK(fit_config(config, small).succeeded());
 }
+
+TEST_CASE("separable data stopped by the iteration limit are not accepted on a small Newton decrement", "[fit]") {
+  // 12 rows, 40 features, 3 classes: a hyperplane splits anything, the likelihood creeps to 1
+  // and the decrement to 0 along a way to infinity; that is no maximum.
+  tapegrad::testing::TempDir tmp;
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal(0, 1);
+  std::ostringstream text;
+  for (int j = 0; j < 40; ++j) text << "x" << j << ",";
+  text << "y\n";
+  for (int i = 0; i < 12; ++i) {
+    for (int j = 0; j < 40; ++j) text << number17(normal(rng)) << ",";
+    text << "abc"[i % 3] << "\n";
+  }
+  for (int iterations : {10, 20}) {
+    INFO(iterations << " iterations");
+    const FitResults r = fit_config(config_for(tmp.write("wide.csv", text.str()), "y",
+                                               nlohmann::json::array({{{"type", "linear"}, {"units", 2}}, {{"type", "softmax"}}}),
+                                               {{"family", "categorical"}, {"reference_class", "a"}},
+                                               {{"max_iterations", iterations}}));
+    INFO(r.message);
+    REQUIRE(r.status == OptimizerStatus::max_iterations);
+    CHECK_FALSE(r.succeeded());
+    CHECK_FALSE(r.converged);
+  }
+}

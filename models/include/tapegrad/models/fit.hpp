@@ -20,9 +20,10 @@
 // to the maximum in standard errors). The fit has converged when
 //   - delta <= FitOptions::newton_decrement_tolerance (5e-5 = 0.01^2 / 2: within 0.01 standard
 //     errors of the maximum in every direction), whether or not the optimizer's absolute
-//     gradient test was met (a fit that ran out of iterations or line-search progress there IS
-//     at the maximum, to a hundredth of a standard error: Poisson counts near 1e9, whose
-//     objective rounds at 1e-6 of its value, get no closer with L-BFGS), and
+//     gradient test was met: a fit that ran out of iterations or line-search progress at an
+//     isolated maximum (positive definite Hessian) with such a delta IS at the maximum, to a
+//     hundredth of a standard error (Poisson counts near 1e9, whose objective rounds at 1e-6
+//     of its value, get no closer with L-BFGS), and
 //   - the likelihood has a finite maximum there (no direction to infinity, see below).
 // A fit the optimizer called converged with a larger delta is NOT converged (exit 1) and its
 // message says so. delta is computed over the directions the Hessian curves (a flat direction
@@ -51,11 +52,12 @@
 namespace tapegrad::models {
 
 // Largest parameter count for which the p x p Hessian is computed (standard errors, the Newton
-// decrement, the newton optimizer). Measured: computing it and its analysis holds about 4 p x p
-// matrices at once (the Hessian, the scaled copy, the eigenvectors, a transient in the
-// Hessian's assembly), 4 * 8 * 6000^2 bytes = 1.15 GB; and an eigen-decomposition of a
-// 6000 x 6000 matrix takes minutes on one core.
-constexpr std::size_t kMaxHessianParameters = 6000;
+// decrement, the newton optimizer). Measured (peak resident memory of a softmax fit with
+// p = 2002): the Hessian and its analysis hold 3.4 p x p matrices at most (the Hessian, its
+// scaled copy, the eigenvectors, a transient of the Hessian's assembly), so at p = 5000 about
+// 3.4 * 8 * 5000^2 bytes = 0.7 GB, well below 2 GB; the time grows as p^3: 30 s at p = 2002 on
+// one core of the development machine, some 8 minutes at the limit.
+constexpr std::size_t kMaxHessianParameters = 5000;
 // The Newton decrement (log-likelihood units) below which a fit has converged: 0.01^2 / 2, the
 // estimate within 0.01 standard errors of the maximum (sqrt(2 delta) standard errors away).
 constexpr double kNewtonDecrementTolerance = 5e-5;
@@ -121,12 +123,15 @@ struct FitResults {
 FitResults fit(Experiment& experiment, const IterationCallback& on_iteration = {}, const FitOptions& options = {});
 
 // Whether a fit that ended as `optimizer` did, with Newton decrement `decrement` at its
-// estimate (NaN: unknown), has converged, and the line that says why.
+// estimate (NaN: unknown), has converged, and the line that says why. A fit the optimizer did
+// not call converged is accepted on its decrement only at an `isolated_maximum` (a positive
+// definite Hessian): separated data end with a small decrement too.
 struct Convergence {
   bool converged = false;
   std::string message;
 };
-Convergence judge_convergence(const OptimizerResult& optimizer, double decrement, double tolerance);
+Convergence judge_convergence(const OptimizerResult& optimizer, double decrement, double tolerance,
+                              bool isolated_maximum);
 
 // The analysis behind FitResults::inference, on its own: `total_nll` evaluates the negative
 // log-likelihood (a total), `hessian` is its Hessian at `estimate`. Gives inference, the note,
