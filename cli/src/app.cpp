@@ -179,14 +179,17 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
   Progress progress(err, args.quiet);
   interrupts.enter(RunPhase::fitting);
   stage("fitting (the optimizer, then the standard errors)");
-  const bool standard_errors = config.fit.standard_errors;
   const std::size_t parameters = experiment.model->parameter_count();
-  const m::FitResults results = m::fit(experiment, std::ref(progress), [&] {
+  m::FitOptions fit_options;
+  fit_options.on_estimate = [&] {
     interrupts.enter(RunPhase::estimated);
-    if (!args.quiet && standard_errors && !m::stop_requested())
-      err << "standard errors: the Hessian of " << parameters
-          << " parameters at the estimate (an interrupt now skips them and writes the estimate)" << std::endl;
-  });
+    if (!args.quiet && parameters > 0 && parameters <= fit_options.max_hessian_parameters && !m::stop_requested())
+      err << "the Hessian of " << parameters
+          << " parameters at the estimate, for the convergence check and the standard errors (an interrupt now "
+             "skips it and writes the estimate)"
+          << std::endl;
+  };
+  const m::FitResults results = m::fit(experiment, std::ref(progress), fit_options);
   interrupts.enter(RunPhase::writing);
   out << m::format_summary(results);
 

@@ -66,18 +66,24 @@ IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::Vec
   r.aic = 2 * p - 2 * r.log_likelihood;
   r.bic = p * std::log(static_cast<double>(n)) - 2 * r.log_likelihood;
   r.std_error = Eigen::VectorXd::Constant(start.size(), std::nan(""));
-  if (r.optimizer.status == OptimizerStatus::diverged) {
-    r.inference_note = "the fit diverged, so nothing is inferred at its last point";
+  r.message = r.optimizer.message;
+  if (r.optimizer.status == OptimizerStatus::diverged || r.optimizer.status == OptimizerStatus::interrupted) {
+    r.inference_note = r.optimizer.status == OptimizerStatus::diverged
+                           ? "the fit diverged, so nothing is inferred at its last point"
+                           : "the fit was interrupted, so nothing is inferred at its best point so far";
     return r;
   }
   if (names.empty())
     for (Eigen::Index j = 0; j < start.size(); ++j) names.push_back("theta[" + std::to_string(j) + "]");
-  r.hessian = objective.total_hessian(r.estimate);
   InferenceInput in;
   in.estimate = r.estimate;
   in.start = start;
   in.observations = n;
-  in.hessian = r.hessian;
+  in.gradient = static_cast<double>(n) * r.optimizer.gradient;
+  if (start.size() > 0) {  // a 0 x 0 Hessian is nothing to compute
+    r.hessian = objective.total_hessian(r.estimate);
+    in.hessian = r.hessian;
+  }
   in.names = std::move(names);
   // infer() probes points away from the estimate; one outside the density's domain is NaN there
   // (which infer reads as "the likelihood does not rise"), never an exception out of fit_iid.
@@ -90,8 +96,19 @@ IidFit fit_iid(const IidLogDensity& log_density, std::size_t n, const Eigen::Vec
       return std::nan("");
     }
   });
+  r.newton_decrement = inferred.newton_decrement;
+  const Convergence convergence = judge_convergence(r.optimizer, inferred.newton_decrement, kNewtonDecrementTolerance,
+                                                    inferred.inference == Inference::standard_errors);
+  r.converged = convergence.converged && inferred.inference != Inference::no_finite_mle;
+  r.message = convergence.message;
   r.inference = inferred.inference;
   r.inference_note = inferred.note;
+  if (!r.converged && inferred.inference != Inference::no_finite_mle) {
+    r.inference = Inference::not_computed;
+    r.inference_note = "the fit did not converge, so these are not maximum-likelihood estimates and nothing is "
+                       "inferred from them";
+    return r;
+  }
   if (inferred.inference == Inference::standard_errors) r.std_error = inferred.std_errors;
   return r;
 }

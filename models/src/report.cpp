@@ -37,6 +37,19 @@ std::string fixed(double v, int precision) {
   return s.str();
 }
 
+// A z value: three decimals where that is short, three significant digits where it is not.
+std::string format_z(double z) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, std::abs(z) < 1e6 ? "%.3f" : "%.3g", z);
+  return buffer;
+}
+
+// `text` right-aligned in `width`, after at least one space: columns never run together,
+// whatever the magnitude of a number or the length of a name.
+void cell(std::ostream& out, const std::string& text, std::size_t width) {
+  out << ' ' << std::string(width > text.size() ? width - text.size() : 0, ' ') << text;
+}
+
 std::string format_p(double p) {
   if (p < 2e-16) return "<2e-16";
   std::ostringstream s;
@@ -63,6 +76,7 @@ nlohmann::json to_json(const FitResults& r) {
   j["iterations"] = r.iterations;
   j["evaluations"] = r.evaluations;
   j["gradient_max"] = number_or_null(r.gradient_max);
+  j["newton_decrement"] = number_or_null(r.newton_decrement);  // null: not computed (fit.hpp)
   j["inference"] = to_string(r.inference);
   if (!r.inference_note.empty()) j["inference_note"] = r.inference_note;
   if (!r.diverging_parameters.empty()) {
@@ -81,35 +95,51 @@ nlohmann::json to_json(const FitResults& r) {
 
 std::string format_summary(const FitResults& r) {
   std::ostringstream out;
+  if (!r.converged)
+    out << "NOT CONVERGED: these are not maximum-likelihood estimates, and no inference is drawn from them.\n";
   out << r.name << ": " << r.family << " likelihood, " << r.n_parameters << " parameters, n = " << r.n_observations
       << ", optimizer " << r.optimizer << "\n\n";
   std::size_t width = 9;
   for (const auto& p : r.parameters) width = std::max(width, p.name.size());
-  const bool with_se = r.inference == Inference::standard_errors;
+  // p-values and stars only for a converged fit with standard errors: never for a stopping point.
+  const bool with_se = r.converged && r.inference == Inference::standard_errors;
   const bool diverged = r.inference == Inference::no_finite_mle;
-  out << std::left << std::setw(static_cast<int>(width)) << "" << std::right << std::setw(14)
-      << (diverged ? "Last iterate" : "Estimate");
-  if (with_se) out << std::setw(12) << "Std. Error" << std::setw(9) << "z value" << std::setw(10) << "Pr(>|z|)";
-  out << "\n";
+  if (r.parameters.empty()) {
+    out << "(no free parameters: the likelihood of the model as it is fixed)\n";
+  } else {
+    out << std::string(width, ' ');
+    cell(out, diverged ? "Last iterate" : r.converged ? "Estimate" : "Last iterate", 13);
+    if (with_se) {
+      cell(out, "Std. Error", 11);
+      cell(out, "z value", 8);
+      cell(out, "Pr(>|z|)", 9);
+    }
+    out << "\n";
+  }
   for (const auto& p : r.parameters) {
-    out << std::left << std::setw(static_cast<int>(width)) << p.name << std::right << std::setw(14) << fixed(p.value, 7);
+    out << p.name << std::string(width - p.name.size(), ' ');
+    cell(out, fixed(p.value, 7), 13);
     const auto at = std::find(r.diverging_parameters.begin(), r.diverging_parameters.end(), p.name);
     if (diverged && at != r.diverging_parameters.end())
       out << "  -> " << (r.diverging_signs[static_cast<std::size_t>(at - r.diverging_parameters.begin())] > 0 ? "+inf" : "-inf");
     if (with_se) {
       const double z = p.value / p.std_error;
       const double pv = p_value(z);
-      out << std::setw(12) << fixed(p.std_error, 5) << std::setw(9) << std::fixed << std::setprecision(3) << z
-          << std::defaultfloat << std::setw(10) << format_p(pv) << " " << stars(pv);
+      cell(out, fixed(p.std_error, 5), 11);
+      cell(out, format_z(z), 8);
+      cell(out, format_p(pv), 9);
+      out << " " << stars(pv);
     }
     out << "\n";
   }
-  if (with_se) out << "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n";
+  if (with_se && !r.parameters.empty()) out << "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n";
   if (!r.inference_note.empty()) out << "\nNo standard errors: " << r.inference_note << ".\n";
   out << "\nLog-likelihood: " << std::setprecision(10) << r.log_likelihood << " (df = " << r.n_parameters << ")"
       << "   AIC: " << std::setprecision(8) << r.aic << "   BIC: " << r.bic << "\n";
   out << "n = " << r.n_observations << ", iterations = " << r.iterations << ", converged: " << (r.converged ? "yes" : "no")
-      << (diverged ? " (no finite MLE)" : "") << "\noptimizer: " << r.message << "\n";
+      << (diverged ? " (no finite MLE)" : "") << std::setprecision(3) << " (max |gradient| " << r.gradient_max
+      << ", Newton decrement " << (std::isnan(r.newton_decrement) ? std::string("not computed") : fixed(r.newton_decrement, 3))
+      << ")\n" << "fit: " << r.message << "\n";
   out << std::setprecision(3) << "time: load " << r.load_seconds << " s, fit " << r.fit_seconds << " s, standard errors "
       << r.inference_seconds << " s" << (r.threads > 1 ? ", " + std::to_string(r.threads) + " threads" : "")
       << (r.processes > 1 ? ", " + std::to_string(r.processes) + " processes" : "") << "\n";

@@ -153,5 +153,22 @@ TEST_CASE("fit_iid: a Gaussian with a nonlinear mean and sigma = exp(log_sigma) 
     CHECK_THAT(std::string(e.what()), Catch::Contains("cannot start") && Catch::Contains("sigma must be positive") &&
                                           Catch::Contains("log_sigma = 720"));
     CHECK_THAT(e.reason(), Catch::Contains("normal_lpdf"));
+
+TEST_CASE("fit_iid: a likelihood without parameters is evaluated, converged, AIC = BIC = -2 log L", "[models]") {
+  const std::vector<double> y = normal_sample(30, 9);
+  // N(3, 2^2) fixed: nothing to estimate.
+  auto log_p = [&y](const auto&, std::size_t i) { return -std::log(2.0) - 0.9189385332046727 - 0.125 * (y[i] - 3) * (y[i] - 3); };
+  double ll = 0;
+  for (double v : y) ll += -std::log(2.0) - 0.9189385332046727 - 0.125 * (v - 3) * (v - 3);
+  for (const std::string method : {"lbfgs", "newton"}) {
+    m::OptimizerOptions options;
+    options.method = method;
+    const m::IidFit fit = m::fit_iid(log_p, y.size(), Eigen::VectorXd(0), options);
+    CHECK(fit.succeeded());
+    CHECK(fit.converged);
+    CHECK(fit.estimate.size() == 0);
+    CHECK(fit.log_likelihood == Approx(ll).epsilon(1e-13));
+    CHECK(fit.aic == Approx(-2 * ll).epsilon(1e-13));
+    CHECK(fit.bic == Approx(-2 * ll).epsilon(1e-13));
   }
 }

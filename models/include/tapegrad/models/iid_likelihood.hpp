@@ -119,9 +119,12 @@ struct IidFit {
   double log_likelihood = 0;  // the total at the estimate
   double aic = 0;             // 2 p - 2 log L
   double bic = 0;             // p log n - 2 log L
+  bool converged = false;       // as fit() judges it (fit.hpp): the optimizer's test and the Newton decrement
+  double newton_decrement = std::nan("");  // g' H^-1 g / 2 of the total NLL at the estimate
+  std::string message;         // how the fit ended, in a line
   Inference inference = Inference::not_computed;
   std::string inference_note;  // why there are no standard errors, in a sentence
-  bool succeeded() const { return optimizer.status == OptimizerStatus::converged && inference == Inference::standard_errors; }
+  bool succeeded() const { return converged && inference == Inference::standard_errors; }
 };
 
 // Maximises sum_i log_density(theta, i) over theta from `start` with `options` (default: auto,
