@@ -41,7 +41,7 @@ std::string number(double v) {
 }
 
 // The first ten words, and how many more: a model of 100,000 features names no 100,000 parameters.
-std::string join(const std::vector<std::string>& words) {
+std::string join_first_ten(const std::vector<std::string>& words) {
   std::string out;
   for (std::size_t i = 0; i < words.size() && i < 10; ++i) out += (out.empty() ? "" : ", ") + words[i];
   if (words.size() > 10) out += " and " + std::to_string(words.size() - 10) + " more";
@@ -133,7 +133,7 @@ InferenceResult infer(const InferenceInput& in, const std::function<double(const
     if (recedes(total_nll, in.estimate, d, f0)) {
       out.inference = Inference::no_finite_mle;
       out.diverging = names_where(d, in.names, &out.diverging_signs);
-      out.note = "no finite maximum-likelihood estimate: the likelihood keeps increasing as " + join(out.diverging) +
+      out.note = "no finite maximum-likelihood estimate: the likelihood keeps increasing as " + join_first_ten(out.diverging) +
                  " go to infinity (the classes are separated by the features, or a count model has a "
                  "group of zeros); standard errors are meaningless here";
       return out;
@@ -180,7 +180,7 @@ InferenceResult infer(const InferenceInput& in, const std::function<double(const
     if (level(total_nll, in.estimate, direction, f0, scale)) {
       out.inference = Inference::singular;
       out.flat = names_where(direction, in.names);
-      out.note = "the Hessian is singular: the likelihood is flat along a direction involving " + join(out.flat) +
+      out.note = "the Hessian is singular: the likelihood is flat along a direction involving " + join_first_ten(out.flat) +
                  ", so these parameters are not identifiable and have no standard errors";
       return out;
     }

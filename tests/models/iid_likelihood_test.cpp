@@ -153,6 +153,8 @@ TEST_CASE("fit_iid: a Gaussian with a nonlinear mean and sigma = exp(log_sigma) 
     CHECK_THAT(std::string(e.what()), Catch::Contains("cannot start") && Catch::Contains("sigma must be positive") &&
                                           Catch::Contains("log_sigma = 720"));
     CHECK_THAT(e.reason(), Catch::Contains("normal_lpdf"));
+  }
+}
 
 TEST_CASE("fit_iid: a likelihood without parameters is evaluated, converged, AIC = BIC = -2 log L", "[models]") {
   const std::vector<double> y = normal_sample(30, 9);
