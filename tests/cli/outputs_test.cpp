@@ -111,7 +111,7 @@ TEST_CASE("tapegrad fit: shell and XML syntax in the name and the output path ru
   const std::string output = dir.path("o'$(touch m5)`touch m6`;touch m7;<&]]>\"x");
   const int status = run_fit({"config.json", "--output", output}, dir);
   INFO(read_file(dir.path("run.err")));
-  CHECK(status == 1);  // 20 iterations at tolerance 1e-300: not converged, written
+  CHECK(status == 0);  // converged (by the Newton decrement at the estimate) and written
   for (const char* marker : {"m1", "m2", "m3", "m4", "m5", "m6", "m7"}) CHECK_FALSE(fs::exists(dir.path(marker)));
   REQUIRE(fs::exists(output + "/results.json"));
   CHECK(nlohmann::json::parse(read_file(output + "/results.json"))["name"] == name);
@@ -172,7 +172,9 @@ TEST_CASE("tapegrad fit: 150 concurrent runs on one folder leave one run's whole
                                                "/dev/null", dir.path("err" + std::to_string(k)), dir.dir()));
     for (pid_t pid : batch) {
       const int status = tapegrad::testing::wait_for(pid, 60);
-      CHECK((status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1));  // max_iterations: exit 1, written
+      // 1 to 9 iterations at tolerance 1e-300: converged by the Newton decrement at the estimate
+      // (exit 0) or not (exit 1); written either way.
+      CHECK((status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) <= 1));
     }
     // Quiet between batches: the folder holds one run's whole set.
     CHECK(set_problem(out) == "");
