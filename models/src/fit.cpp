@@ -271,7 +271,17 @@ FitResults fit(Experiment& experiment, const IterationCallback& on_iteration, co
   // Every rank starts where rank 0 does (a family's start may read the rank's own rows).
   if (experiment.communicator) experiment.communicator->broadcast(start.data(), static_cast<std::size_t>(start.size()));
   const auto fit_start = std::chrono::steady_clock::now();
-  OptimizerResult opt = minimize(objective, start, config.fit.optimizer, on_iteration);
+  OptimizerResult opt;
+  try {
+    opt = minimize(objective, start, config.fit.optimizer, on_iteration);
+  } catch (const StartingPointError& e) {  // bad input: this data puts the start outside the domain
+    std::string where;
+    for (Eigen::Index j : e.parameters())
+      where += (where.empty() ? "" : ", ") + model.parameter_names()[static_cast<std::size_t>(j)];
+    throw InputError(config.file + ": the fit cannot start: " + e.reason() +
+                     (where.empty() ? "" : " (not finite: " + where + ")") +
+                     "; the model's starting values are outside the likelihood's domain for this data");
+  }
   r.fit_seconds = seconds_since(fit_start);
   if (options.on_estimate) options.on_estimate();
 
