@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "tapegrad/models/distributed.hpp"
+#include "tapegrad/models/errors.hpp"
 #include "tapegrad/models/json_reader.hpp"
 #include "tapegrad/models/objective.hpp"
 
