@@ -60,11 +60,8 @@ TEST_CASE("Boston: a feature in other units changes its coefficient and standard
       const double scale = j == tax + 1 ? 1 / factor : 1.0;  // parameter 0 is the intercept
       INFO(r.parameters[j].name);
       CHECK(relative(r.parameters[j].value, scale * reference.parameters[j].value) < 1e-10);
-      // The estimates follow the units to 1e-10; the standard errors to 1e-6 only, because
-      // infer() (fit.cpp) inverts the Hessian unscaled, where tax * 1000 makes its entries span
-      // 1e6 more: its eigendecomposition loses those digits. Inverting D^-1 H D^-1 (D = sqrt of
-      // the diagonal) instead would make them exact too.
-      CHECK(relative(r.parameters[j].std_error, scale * reference.parameters[j].std_error) < 1e-6);
+      // infer() inverts the Hessian scaled to unit diagonal, so the standard errors follow too.
+      CHECK(relative(r.parameters[j].std_error, scale * reference.parameters[j].std_error) < 1e-10);
     }
   }
 }
