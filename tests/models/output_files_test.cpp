@@ -25,12 +25,7 @@ using tapegrad::models::InputError;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using tapegrad::testing::read_file;
 
 // Every file in `dir` but the lock file, by name.
 std::map<std::string, std::string> snapshot(const std::string& dir) {

@@ -16,12 +16,7 @@ using namespace tapegrad::models;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using tapegrad::testing::read_file;
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;

@@ -18,12 +18,7 @@ using tapegrad::models::FitResults;
 
 namespace {
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
-}
+nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(tapegrad::testing::read_file(path)); }
 
 }  // namespace
 
