@@ -183,7 +183,7 @@ int fit(FitArguments args, std::ostream& out_stream, std::ostream& err, m::Commu
   m::FitOptions fit_options;
   fit_options.on_estimate = [&] {
     interrupts.enter(RunPhase::estimated);
-    if (!args.quiet && parameters > 0 && parameters <= fit_options.max_hessian_parameters && !m::stop_requested())
+    if (!args.quiet && parameters > 100 && parameters <= fit_options.max_hessian_parameters && !m::stop_requested())
       err << "the Hessian of " << parameters
           << " parameters at the estimate, for the convergence check and the standard errors (an interrupt now "
              "skips it and writes the estimate)"

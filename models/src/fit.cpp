@@ -204,14 +204,16 @@ InferenceResult infer(const InferenceInput& in, const std::function<double(const
 }
 
 Convergence judge_convergence(const OptimizerResult& opt, double decrement, double tolerance, bool isolated_maximum) {
-  const std::string measured = "the Newton decrement at the estimate (the log-likelihood a Newton step would still gain) is " +
-                               number(decrement);
+  // g' H^-1 g / 2 of the total log-likelihood (the optimizer's "Newton decrement" is the square
+  // root of g' H^-1 g for the mean): named by what it means, so the two are not confused.
+  const std::string measured = "at the estimate a Newton step would still gain " + number(decrement) +
+                               " in log-likelihood";
   switch (opt.status) {
     case OptimizerStatus::converged:
       if (std::isnan(decrement)) return {true, opt.message};
-      if (decrement <= tolerance) return {true, opt.message + "; " + measured + " <= " + number(tolerance)};
+      if (decrement <= tolerance) return {true, opt.message + "; " + measured + " (at most " + number(tolerance) + ")"};
       return {false, "did not converge: the optimizer stopped on its gradient test (" + opt.message + "), but " +
-                         measured + " > " + number(tolerance) +
+                         measured + " (more than " + number(tolerance) + ")" +
                          ": not a maximum yet (the parameters' scales differ by many orders of magnitude, which "
                          "hides the gradient; rescale the features, or try fit.optimizer newton)"};
     case OptimizerStatus::max_iterations:
@@ -221,10 +223,10 @@ Convergence judge_convergence(const OptimizerResult& opt, double decrement, doub
       // isolated one (separated data end their run with a small decrement too, but a weak or
       // flat direction in the Hessian).
       if (decrement <= tolerance && isolated_maximum)
-        return {true, "converged: " + measured + " <= " + number(tolerance) + " (the optimizer's own test: " +
+        return {true, "converged: " + measured + " (at most " + number(tolerance) + ")" + " (the optimizer's own test: " +
                           opt.message + ")"};
       {
-        const std::string after = std::isnan(decrement) ? "" : "; " + measured + " > " + number(tolerance);
+        const std::string after = std::isnan(decrement) ? "" : "; " + measured + " (more than " + number(tolerance) + ")";
         if (opt.status == OptimizerStatus::line_search_failed) return {false, "did not converge: " + opt.message + after};
         const auto colon = opt.message.find(": ");
         return {false, "did not converge (iteration limit: " + std::to_string(opt.iterations) + " iterations)" +

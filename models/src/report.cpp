@@ -138,7 +138,8 @@ std::string format_summary(const FitResults& r) {
       << "   AIC: " << std::setprecision(8) << r.aic << "   BIC: " << r.bic << "\n";
   out << "n = " << r.n_observations << ", iterations = " << r.iterations << ", converged: " << (r.converged ? "yes" : "no")
       << (diverged ? " (no finite MLE)" : "") << std::setprecision(3) << " (max |gradient| " << r.gradient_max
-      << ", Newton decrement " << (std::isnan(r.newton_decrement) ? std::string("not computed") : fixed(r.newton_decrement, 3))
+      << ", log-likelihood a Newton step would still gain "
+      << (std::isnan(r.newton_decrement) ? std::string("not computed") : fixed(r.newton_decrement, 3))
       << ")\n" << "fit: " << r.message << "\n";
   out << std::setprecision(3) << "time: load " << r.load_seconds << " s, fit " << r.fit_seconds << " s, standard errors "
       << r.inference_seconds << " s" << (r.threads > 1 ? ", " + std::to_string(r.threads) + " threads" : "")

@@ -339,7 +339,7 @@ TEST_CASE("a feature of scale 1e-12 is never reported converged at a wrong estim
     } else {
       CHECK_FALSE(r.succeeded());
       CHECK(r.newton_decrement > kNewtonDecrementTolerance);
-      CHECK_THAT(r.message, Catch::Contains("Newton decrement"));
+      CHECK_THAT(r.message, Catch::Contains("a Newton step would still gain"));
       CHECK(r.inference == Inference::not_computed);
     }
     // The one thing that must never happen: a wrong slope reported as the MLE.
