@@ -599,7 +599,8 @@ Outcome read_in_parts(CsvRequest r, std::size_t parts) {
   Eigen::Index at = 0;
   for (const CsvTable& part : tables) {
     const Eigen::Index n = part.features.rows();
-    t.features.middleRows(at, n) = part.features;
+    if (n == 0) continue;  // an empty part (a block of an empty matrix is UB to Eigen's pointer arithmetic)
+    if (t.features.cols() > 0) t.features.middleRows(at, n) = part.features;
     if (!r.target_as_text) t.target.segment(at, n) = part.target;
     t.target_text.insert(t.target_text.end(), part.target_text.begin(), part.target_text.end());
     for (Eigen::Index i = 0; i < n; ++i) o.lines.push_back(part.row_lines.line_of(static_cast<std::size_t>(i)));
