@@ -131,6 +131,7 @@ void check_structure(const std::string& text, const std::string& file) {
       continue;
     }
     if (t.kind == Tokens::punctuation && (token == "}" || token == "]")) {
+      if (levels.size() == 1) break;  // past the document's value (the parser accepted it): nothing to walk
       levels.pop_back();
       continue;
     }
@@ -156,6 +157,9 @@ void check_structure(const std::string& text, const std::string& file) {
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
   const std::string name = shorten(file, 200);
+  // A NUL byte is never JSON, and nlohmann/json's parser takes it for the end of the text.
+  if (const std::size_t nul = text.find('\0'); nul != std::string::npos)
+    throw InputError(name + ": " + where(text, nul) + ": a NUL byte (expected JSON text)");
   nlohmann::json value;
   try {
     value = nlohmann::json::parse(text);

@@ -733,3 +733,16 @@ TEST_CASE("did_you_mean: linear in the lengths, a bounded distance that agrees w
   CHECK(did_you_mean(std::string(256, 'a'), many) == std::optional<std::string>(many[0]));
   CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < 10.0);
 }
+
+TEST_CASE("load_config: a NUL byte is refused where it stands, with what follows it never walked", "[config]") {
+  // Found by the config fuzzer: the parser stopped at the NUL and accepted "{}", and the walk for
+  // duplicate keys then met more closing brackets than opening ones.
+  tapegrad::testing::TempDir dir;
+  const std::string path = dir.write("nul.json", std::string("{}\n  ") + '\0' + "{\"a\": 1}}]}");
+  try {
+    tapegrad::models::load_config(path);
+    FAIL("a config with a NUL byte was accepted");
+  } catch (const tapegrad::models::InputError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("line 2, column 3: a NUL byte (expected JSON text)"));
+  }
+}
