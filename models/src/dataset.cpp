@@ -8,9 +8,10 @@ Dataset Dataset::subset(const std::vector<std::size_t>& rows) const {
   out.features.resize(n, features.cols());
   out.target.resize(target.size() ? n : 0);
   out.labels.resize(labels.size() ? n : 0);
+  const bool with_features = features.cols() > 0;  // a row of a 0-column matrix is UB to Eigen's pointers
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto r = static_cast<Eigen::Index>(rows[static_cast<std::size_t>(i)]);
-    out.features.row(i) = features.row(r);
+    if (with_features) out.features.row(i) = features.row(r);
     if (target.size()) out.target[i] = target[r];
     if (labels.size()) out.labels[i] = labels[r];
   }
